@@ -1,0 +1,124 @@
+"""The account's root user and password policy: identity is always our side of the line."""
+
+from srmscan.rules_api import (
+    ACCOUNT_TYPE,
+    CRITICAL,
+    CUSTOMER,
+    IAM,
+    MEDIUM,
+    account_wide,
+    fail,
+    passed,
+    rule,
+)
+
+MIN_LENGTH = 14
+MIN_REUSE = 24
+
+
+def _root_row(r):
+    for row in r.get("credential_report") or []:
+        if row.get("user") == "<root_account>":
+            return row
+    return None
+
+
+@rule(
+    id="iam.root_mfa",
+    title="The root user has MFA enabled",
+    resource_type=ACCOUNT_TYPE,
+    where=account_wide,
+    service="iam",
+    owner=CUSTOMER,
+    layer=IAM,
+    severity=CRITICAL,
+    fsbp=["IAM.9"],
+    cis=["1.5"],
+    rationale="""The root user can do anything, including closing the account; a password alone is
+    one phishing email away from that. AWS provides MFA; enabling it is ours.""",
+    remediation="""Console (signed in as root): IAM > Security credentials > Assign MFA device; prefer a
+    hardware or passkey device (IAM.6).""",
+    failing={"account_summary": {"AccountMFAEnabled": 0}},
+    passing={"account_summary": {"AccountMFAEnabled": 1}},
+)
+def root_mfa(r, inv):
+    enabled = int(r["account_summary"].get("AccountMFAEnabled", 0))
+    if not enabled:
+        return fail("The root user has no MFA device")
+    return passed("The root user has MFA")
+
+
+@rule(
+    id="iam.root_access_keys",
+    title="The root user has no access keys",
+    resource_type=ACCOUNT_TYPE,
+    where=account_wide,
+    service="iam",
+    owner=CUSTOMER,
+    layer=IAM,
+    severity=CRITICAL,
+    fsbp=["IAM.4"],
+    cis=["1.4"],
+    rationale="Root access keys are unrestrictable long-lived credentials; a leaked one is a lost account.",
+    remediation="Console (signed in as root): IAM > Security credentials > Access keys > Delete.",
+    failing={"account_summary": {"AccountAccessKeysPresent": 1}},
+    passing={"account_summary": {"AccountAccessKeysPresent": 0}},
+)
+def root_access_keys(r, inv):
+    present = int(r["account_summary"].get("AccountAccessKeysPresent", 0))
+    root = _root_row(r) if r.readable("credential_report") else None
+    if root and (root.get("access_key_1_active") == "true" or root.get("access_key_2_active") == "true"):
+        present = 1
+    if present:
+        return fail("The root user has active access keys")
+    return passed("The root user has no access keys")
+
+
+@rule(
+    id="iam.password_policy",
+    title="The account password policy is strong",
+    resource_type=ACCOUNT_TYPE,
+    where=account_wide,
+    service="iam",
+    owner=CUSTOMER,
+    layer=IAM,
+    severity=MEDIUM,
+    fsbp=["IAM.7"],
+    cis=["1.8", "1.9"],
+    rationale="""IAM users with console passwords are only as safe as the policy that shapes those
+    passwords. CIS asks for at least 14 characters and no reuse of the last 24.""",
+    remediation="""CLI: aws iam update-account-password-policy --minimum-password-length 14
+    --password-reuse-prevention 24 --require-symbols --require-numbers --require-uppercase-characters
+    --require-lowercase-characters""",
+    failing={"password_policy": None},
+    passing={
+        "password_policy": {
+            "MinimumPasswordLength": 14,
+            "PasswordReusePrevention": 24,
+            "RequireSymbols": True,
+            "RequireNumbers": True,
+            "RequireUppercaseCharacters": True,
+            "RequireLowercaseCharacters": True,
+        }
+    },
+)
+def password_policy(r, inv):
+    policy = r["password_policy"]
+    if not policy:
+        return fail("No account password policy is set (AWS defaults allow 8-character passwords)")
+    problems = []
+    if int(policy.get("MinimumPasswordLength", 0)) < MIN_LENGTH:
+        problems.append(f"minimum length {policy.get('MinimumPasswordLength')} < {MIN_LENGTH}")
+    if int(policy.get("PasswordReusePrevention", 0) or 0) < MIN_REUSE:
+        problems.append(f"reuse prevention {policy.get('PasswordReusePrevention', 0)} < {MIN_REUSE}")
+    for key, label in (
+        ("RequireSymbols", "symbols"),
+        ("RequireNumbers", "numbers"),
+        ("RequireUppercaseCharacters", "uppercase"),
+        ("RequireLowercaseCharacters", "lowercase"),
+    ):
+        if not policy.get(key):
+            problems.append(f"{label} not required")
+    if problems:
+        return fail("Password policy is weak: " + "; ".join(problems), problems=problems)
+    return passed("Password policy meets CIS length, reuse and complexity")

@@ -1,0 +1,3 @@
+from srmscan.cli import main
+
+main()

@@ -1,0 +1,350 @@
+"""The `srmscan` command line. Thin: parses options, calls scan/evaluate/report, sets exit codes.
+
+Exit codes: 0 scan done, 1 findings at or above --fail-on, 2 usage / credentials / config error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from srmscan import __version__
+from srmscan.collect.session import AwsSession, ScanSetupError, Tuning
+from srmscan.engine import DEFAULT_OWNER_TAGS, RuleLoadError, RuleSet, load_ruleset
+from srmscan.model import Inventory, Severity
+from srmscan.report import FORMATS, write_reports
+from srmscan.scan import ScanResult, evaluate_inventory, resolve_regions, run_scan, write_inventory
+from srmscan.summary import counts
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="AWS posture scanner that reports every finding with who owns it under the Shared Responsibility Model.",
+    pretty_exceptions_enable=False,
+)
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+class UsageFailure(Exception):
+    """Bad input detected by srmscan itself: printed on one line, exit 2."""
+
+
+FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", help="json, html or csv; repeatable.")]
+OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
+RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
+OwnerTagOpt = Annotated[
+    list[str] | None, typer.Option("--owner-tag", help="Tag naming the owning team (default: Owner, Team).")
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 if an unmuted failing finding is at or above this severity."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display or summary.")]
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err_console.print("interrupted")
+        sys.exit(130)
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"srmscan: error: {message}", highlight=False, markup=False)
+    raise typer.Exit(2)
+
+
+def _formats(values: list[str] | None, default: tuple[str, ...] = ("json", "html")) -> list[str]:
+    chosen = [v.strip().lower() for item in (values or default) for v in item.split(",") if v.strip()]
+    for fmt in chosen:
+        if fmt not in FORMATS:
+            raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return chosen
+
+
+def _severity(value: str | None) -> Severity | None:
+    if value is None:
+        return None
+    try:
+        return Severity(value.lower())
+    except ValueError as exc:
+        raise UsageFailure(f"unknown severity {value!r} (critical, high, medium, low, info)") from exc
+
+
+def _check_output_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageFailure(f"cannot create output directory {path}: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise UsageFailure(f"output directory {path} is not writable")
+
+
+def _ruleset(rules_dirs: list[Path] | None) -> RuleSet:
+    try:
+        return load_ruleset(rules_dirs or [])
+    except RuleLoadError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def _guarded(fn: Callable[[], int]) -> None:
+    try:
+        code = fn()
+    except (UsageFailure, ScanSetupError) as exc:
+        _fail(str(exc))
+        return
+    raise typer.Exit(code)
+
+
+def _progress_display(quiet: bool) -> Progress | None:
+    if quiet:
+        return None
+    return Progress(
+        TextColumn("[bold]collecting[/]"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+
+
+def collect_and_report(
+    aws: AwsSession,
+    *,
+    regions: list[str],
+    all_regions: bool,
+    formats: list[str],
+    output_dir: Path,
+    rules_dirs: list[Path] | None,
+    owner_tags: list[str] | None,
+    fail_on: str | None,
+    save_inventory: Path | None,
+    quiet: bool,
+) -> int:
+    """The body of `scan` and `demo`: the demo differs only in where its session points."""
+    threshold = _severity(fail_on)
+    fmts = _formats(formats)
+    _check_output_dir(output_dir)
+    ruleset = _ruleset(rules_dirs)
+    scan_regions = resolve_regions(aws, regions, all_regions)
+    display = _progress_display(quiet)
+    if display is None:
+        result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS)
+    else:
+        with display:
+            task = display.add_task("starting", total=None)
+
+            def tick(done: int, total: int, label: str) -> None:
+                display.update(task, completed=done, total=total, description=label)
+
+            result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, progress=tick)
+    if save_inventory:
+        write_inventory(result.inventory, save_inventory)
+    written = write_reports(result, fmts, output_dir)
+    if not quiet:
+        print_summary(result, written)
+    return _exit_code(result, threshold)
+
+
+def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
+    if threshold is not None and result.failing_at_or_above(threshold):
+        return 1
+    return 0
+
+
+def print_summary(result: ScanResult, written: list[Path]) -> None:
+    summary = counts(result.findings)
+    inv = result.inventory
+    out_console.print(
+        f"[bold]Account {inv.account_id}[/] · regions {', '.join(inv.regions)} · "
+        f"{len(inv.resources)} resources · {inv.api_calls} API calls ({len(inv.errors)} failed)",
+        highlight=False,
+    )
+    table = Table(title="Findings by owner", show_lines=False)
+    table.add_column("Owner")
+    for col in ("fail", "unknown", "pass", "muted", "info"):
+        table.add_column(col, justify="right")
+    table.add_column("failing critical/high", justify="right")
+    labels = {"customer": "Customer", "shared": "Shared", "aws": "AWS"}
+    for owner, row in summary["by_owner"].items():
+        sev = summary["failing_by_owner_severity"][owner]
+        table.add_row(
+            labels[owner],
+            *(str(row[s]) for s in ("fail", "unknown", "pass", "muted", "info")),
+            f"{sev['critical']}/{sev['high']}",
+        )
+    out_console.print(table)
+    for note in result.notes:
+        out_console.print(f"[yellow]{note}[/]")
+    if summary["by_status"]["unknown"]:
+        out_console.print(
+            f"[yellow]{summary['by_status']['unknown']} check(s) could not be evaluated: see "
+            "'What we could not see' in the report.[/]"
+        )
+    for path in written:
+        out_console.print(f"wrote {path}", highlight=False)
+
+
+@app.command()
+def scan(
+    profile: Annotated[str | None, typer.Option(help="AWS profile (default: the boto3 credential chain).")] = None,
+    region: Annotated[list[str] | None, typer.Option("--region", "-r", help="Region to scan; repeatable.")] = None,
+    all_regions: Annotated[
+        bool, typer.Option("--all-regions", help="Scan every region the account has enabled.")
+    ] = False,
+    endpoint_url: Annotated[
+        str | None, typer.Option(help="Send every call to this endpoint (e.g. a moto server).")
+    ] = None,
+    format: FormatOpt = None,
+    output_dir: OutDirOpt = Path("srmscan-report"),
+    rules_dir: RulesDirOpt = None,
+    owner_tag: OwnerTagOpt = None,
+    fail_on: FailOnOpt = None,
+    save_inventory: Annotated[Path | None, typer.Option(help="Also write the collected inventory here.")] = None,
+    max_workers: Annotated[int, typer.Option(help="Concurrent collector threads.")] = Tuning.max_workers,
+    per_service_concurrency: Annotated[
+        int, typer.Option(help="Concurrent calls per service and region.")
+    ] = Tuning.per_service_concurrency,
+    quiet: QuietOpt = False,
+) -> None:
+    """Scan a live account and write reports."""
+
+    def run() -> int:
+        tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
+        aws = AwsSession.create(
+            profile=profile, region=region[0] if region else None, endpoint_url=endpoint_url, tuning=tuning
+        )
+        return collect_and_report(
+            aws,
+            regions=region or [],
+            all_regions=all_regions,
+            formats=format or ["json", "html"],
+            output_dir=output_dir,
+            rules_dirs=rule_dirs(rules_dir),
+            owner_tags=owner_tag,
+            fail_on=fail_on,
+            save_inventory=save_inventory,
+            quiet=quiet,
+        )
+
+    _guarded(run)
+
+
+def rule_dirs(values: list[Path] | None) -> list[Path]:
+    return list(values or [])
+
+
+@app.command()
+def demo(
+    output_dir: OutDirOpt = Path("srmscan-demo"),
+    format: FormatOpt = None,
+    fail_on: FailOnOpt = None,
+    save_inventory: Annotated[Path | None, typer.Option(help="Also write the collected inventory here.")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Scan the built-in demo account (in-process moto) that reproduces the brief's three incidents."""
+
+    def run() -> int:
+        try:
+            from srmscan.demo.account import demo_session
+        except ImportError as exc:
+            raise UsageFailure("the demo needs moto: pip install 'srmscan[demo]'") from exc
+        with demo_session() as (aws, regions):
+            return collect_and_report(
+                aws,
+                regions=regions,
+                all_regions=False,
+                formats=format or ["json", "html"],
+                output_dir=output_dir,
+                rules_dirs=None,
+                owner_tags=None,
+                fail_on=fail_on,
+                save_inventory=save_inventory,
+                quiet=quiet,
+            )
+
+    _guarded(run)
+
+
+@app.command()
+def evaluate(
+    inventory: Annotated[Path, typer.Argument(help="An inventory written by --save-inventory.")],
+    format: FormatOpt = None,
+    output_dir: OutDirOpt = Path("srmscan-report"),
+    rules_dir: RulesDirOpt = None,
+    owner_tag: OwnerTagOpt = None,
+    fail_on: FailOnOpt = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Re-evaluate a saved inventory offline, with no AWS credentials."""
+
+    def run() -> int:
+        threshold = _severity(fail_on)
+        fmts = _formats(format)
+        try:
+            inv = Inventory.from_dict(json.loads(inventory.read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
+        _check_output_dir(output_dir)
+        result = evaluate_inventory(inv, _ruleset(rule_dirs(rules_dir)), owner_tags=owner_tag or DEFAULT_OWNER_TAGS)
+        written = write_reports(result, fmts, output_dir)
+        if not quiet:
+            print_summary(result, written)
+        return _exit_code(result, threshold)
+
+    _guarded(run)
+
+
+@app.command("rules")
+def list_rules(
+    rules_dir: RulesDirOpt = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the rules as JSON.")] = False,
+) -> None:
+    """List the rules with their owner, layer, severity and framework ids."""
+
+    def run() -> int:
+        ruleset = _ruleset(rule_dirs(rules_dir))
+        if json_output:
+            print(json.dumps([r.metadata() for r in ruleset.rules], indent=1))
+            return 0
+        table = Table(title=f"{len(ruleset.rules)} rules")
+        for col in ("id", "owner", "layer", "severity", "service", "frameworks", "title"):
+            table.add_column(col)
+        for r in ruleset.rules:
+            fw = " ".join(f"{k.upper()} {','.join(v)}" for k, v in r.frameworks.items())
+            table.add_row(r.id, str(r.owner), str(r.layer), str(r.severity), r.service, fw, r.title)
+        out_console.print(table)
+        return 0
+
+    _guarded(run)
+
+
+@app.command()
+def permissions() -> None:
+    """Print the least-privilege IAM policy srmscan needs (built from what collectors declare)."""
+    from srmscan.collect.registry import declared_actions
+
+    policy: dict[str, Any] = {
+        "Version": "2012-10-17",
+        "Statement": [{"Sid": "SrmscanReadOnly", "Effect": "Allow", "Action": declared_actions(), "Resource": "*"}],
+    }
+    print(json.dumps(policy, indent=2))
+
+
+@app.command()
+def version() -> None:
+    """Print the srmscan version."""
+    print(__version__)

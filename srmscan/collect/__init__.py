@@ -1,0 +1,1 @@
+"""Collection: the only code in srmscan that talks to AWS."""

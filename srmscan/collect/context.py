@@ -1,0 +1,221 @@
+"""The choke point every collector calls through.
+
+It paginates, bounds concurrency per (service, region), lets botocore's adaptive retries
+absorb throttling, and turns every failure into a recorded `CallError`. A collector never
+sees an exception from AWS: it sees an `Answer` that either has data or names its error.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from botocore import xform_name
+
+from srmscan.collect.errors import classify
+from srmscan.collect.iam_actions import iam_action
+from srmscan.collect.session import AwsSession
+from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, CallError, ListingGap, Resource
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Answer:
+    """What a call produced: data, or an error, or `absent` (the thing asked for does not exist)."""
+
+    data: Any = None
+    error: CallError | None = None
+    absent: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Cancelled(Exception):
+    """Raised inside collectors once the user interrupted the scan."""
+
+
+class Collection:
+    """Shared, thread-safe state of one account's collection."""
+
+    def __init__(self, aws: AwsSession, account_id: str, partition: str, regions: list[str]) -> None:
+        self.aws = aws
+        self.account_id = account_id
+        self.partition = partition
+        self.regions = regions
+        self.resources: list[Resource] = []
+        self.errors: list[CallError] = []
+        self.gaps: list[ListingGap] = []
+        self.api_calls = 0
+        self.cancelled = threading.Event()
+        self._lock = threading.Lock()
+        self._limits: dict[tuple[str, str], threading.BoundedSemaphore] = {}
+        self._fanout = ThreadPoolExecutor(max_workers=aws.tuning.max_workers, thread_name_prefix="srmscan-fanout")
+        self._error_keys: dict[tuple[str, str, str, str], CallError] = {}
+        self._claimed: set[str] = set()
+        # Account-wide and per-region settings live on account resources that several
+        # collectors fill, each under its own keys.
+        self._accounts = {
+            region: self.add(
+                Resource(
+                    type=ACCOUNT_TYPE,
+                    id=account_id,
+                    region=region,
+                    arn=f"arn:{partition}:::{account_id}",
+                    name=account_id if region == GLOBAL_REGION else f"{account_id} in {region}",
+                )
+            )
+            for region in [GLOBAL_REGION, *regions]
+        }
+
+    def account(self, region: str = GLOBAL_REGION) -> Resource:
+        """The account resource for account-wide (`global`) or one region's settings."""
+        return self._accounts[region]
+
+    @property
+    def home_region(self) -> str:
+        return self.regions[0] if self.regions else self.aws.home_region
+
+    # --- the choke point -------------------------------------------------------------
+    def call(self, service: str, region: str, operation: str, *, absent: Iterable[str] = (), **params: Any) -> Answer:
+        """One API call. `absent` lists error codes that mean "not configured" rather than failure."""
+        return self._guarded(service, region, operation, set(absent), params, paginate_key=None)
+
+    def pages(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        key: str,
+        *,
+        absent: Iterable[str] = (),
+        **params: Any,
+    ) -> Answer:
+        """All pages of a listing, concatenated under `key`; an error on any page fails the whole listing."""
+        return self._guarded(service, region, operation, set(absent), params, paginate_key=key)
+
+    def _guarded(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        absent: set[str],
+        params: dict[str, Any],
+        paginate_key: str | None,
+    ) -> Answer:
+        if self.cancelled.is_set():
+            raise Cancelled()
+        client = self.aws.client(service, region)
+        method = xform_name(operation)
+        with self._limit(service, region):
+            try:
+                if paginate_key is not None and client.can_paginate(method):
+                    items: list[Any] = []
+                    for page in client.get_paginator(method).paginate(**params):
+                        self._count()
+                        items.extend(page.get(paginate_key, []) or [])
+                        if self.cancelled.is_set():
+                            raise Cancelled()
+                    return Answer(data=items)
+                self._count()
+                response = getattr(client, method)(**params)
+                if paginate_key is not None:
+                    return Answer(data=list(response.get(paginate_key, []) or []))
+                return Answer(data=response)
+            except Cancelled:
+                raise
+            except Exception as exc:  # every failure becomes data; nothing escapes a collector
+                code, message, kind = classify(exc)
+                if code in absent:
+                    return Answer(absent=True)
+                return Answer(error=self._record(service, operation, region, code, message, kind))
+
+    def _limit(self, service: str, region: str) -> threading.BoundedSemaphore:
+        key = (service, region)
+        sem = self._limits.get(key)
+        if sem is None:
+            with self._lock:
+                sem = self._limits.setdefault(key, threading.BoundedSemaphore(self.aws.tuning.per_service_concurrency))
+        return sem
+
+    def _count(self) -> None:
+        with self._lock:
+            self.api_calls += 1
+
+    def _record(self, service: str, operation: str, region: str, code: str, message: str, kind: Any) -> CallError:
+        dedupe = (service, operation, region, code)
+        with self._lock:
+            existing = self._error_keys.get(dedupe)
+            if existing is not None:
+                return existing
+            err = CallError(
+                id=f"E{len(self.errors) + 1}",
+                service=service,
+                operation=operation,
+                region=region,
+                code=code,
+                message=message[:500],
+                kind=kind,
+                iam_action=iam_action(service, operation),
+            )
+            self.errors.append(err)
+            self._error_keys[dedupe] = err
+            return err
+
+    # --- results ---------------------------------------------------------------------
+    def add(self, resource: Resource) -> Resource:
+        with self._lock:
+            self.resources.append(resource)
+        return resource
+
+    def claim(self, key: str) -> bool:
+        """True for the first caller only: lets regional collectors describe a shared thing once."""
+        with self._lock:
+            if key in self._claimed:
+                return False
+            self._claimed.add(key)
+            return True
+
+    def gap(self, resource_type: str, region: str, answer: Answer) -> None:
+        """Record that a resource type could not be listed, so its rules report unknown there."""
+        assert answer.error is not None
+        with self._lock:
+            self.gaps.append(ListingGap(resource_type, region, answer.error.id))
+
+    def fanout(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """Run per-resource work concurrently; the per-service semaphore still bounds the calls."""
+        return list(self._fanout.map(fn, items))
+
+    def arn(self, service: str, region: str, resource: str, *, account: bool = True) -> str:
+        region_part = "" if region in ("global", "") else region
+        account_part = self.account_id if account else ""
+        return f"arn:{self.partition}:{service}:{region_part}:{account_part}:{resource}"
+
+    def close(self) -> None:
+        self._fanout.shutdown(wait=False, cancel_futures=True)
+
+
+def fill(
+    resource: Resource,
+    key: str,
+    answer: Answer,
+    convert: Callable[[Any], Any] | None = None,
+    default: Any = None,
+) -> None:
+    """Store an answer on a resource: the value, the default when absent, or the unreadable mark."""
+    if answer.error is not None:
+        resource.unreadable[key] = answer.error.id
+    elif answer.absent:
+        resource.attrs[key] = default
+    else:
+        resource.attrs[key] = convert(answer.data) if convert else answer.data
+
+
+def tags_from(items: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:
+    return {str(t.get(key, "")): str(t.get(value, "")) for t in (items or [])}

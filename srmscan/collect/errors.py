@@ -1,0 +1,105 @@
+"""Turn whatever a call raised into (code, message, kind), so failures become data, not crashes."""
+
+from __future__ import annotations
+
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from srmscan.model import ErrorKind
+
+_ACCESS_DENIED = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthorizationError",
+    "AuthorizationErrorException",
+    "Forbidden",
+    "403",
+}
+_THROTTLED = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "TooManyRequestsException",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "SlowDown",
+    "ProvisionedThroughputExceededException",
+    "LimitExceededException",
+}
+_EXPIRED = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "TokenRefreshRequired",
+}
+_REGION_DISABLED = {
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "AuthFailure",
+    "OptInRequired",
+}
+_UNSUPPORTED = {
+    "UnknownOperationException",
+    "InvalidAction",
+    "NotImplemented",
+    "UnsupportedOperation",
+    "UnsupportedOperationException",
+    "InvalidRequest",
+}
+_NOT_SUBSCRIBED = {"SubscriptionRequiredException", "OptInRequiredException"}
+
+
+def classify(exc: BaseException) -> tuple[str, str, ErrorKind]:
+    """Map an exception from a botocore call to a stable error code and kind."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code") or "Unknown")
+        message = str(err.get("Message") or exc)
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if "not yet implemented" in message.lower() or "not implemented" in message.lower():
+            # moto (in-process and server) answers this way for APIs it does not model.
+            return code, message, ErrorKind.UNSUPPORTED
+        return code, message, _kind_for_code(code, status)
+    if isinstance(exc, NotImplementedError):
+        # moto in-process raises this for APIs it does not model.
+        return (
+            "NotImplemented",
+            str(exc) or "operation not implemented by the endpoint",
+            ErrorKind.UNSUPPORTED,
+        )
+    if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ConnectionClosedError):
+        return "ConnectionError", str(exc), ErrorKind.CONNECTION
+    if isinstance(exc, ReadTimeoutError):
+        return "ReadTimeout", str(exc), ErrorKind.CONNECTION
+    if isinstance(exc, NoCredentialsError):
+        return "NoCredentials", str(exc), ErrorKind.EXPIRED_CREDENTIALS
+    return type(exc).__name__, str(exc), ErrorKind.OTHER
+
+
+def _kind_for_code(code: str, status: object) -> ErrorKind:
+    if code in _ACCESS_DENIED:
+        return ErrorKind.ACCESS_DENIED
+    if code in _THROTTLED:
+        return ErrorKind.THROTTLED
+    if code in _EXPIRED:
+        return ErrorKind.EXPIRED_CREDENTIALS
+    if code in _REGION_DISABLED:
+        return ErrorKind.REGION_DISABLED
+    if code in _NOT_SUBSCRIBED:
+        return ErrorKind.NOT_SUBSCRIBED
+    if code in _UNSUPPORTED:
+        return ErrorKind.UNSUPPORTED
+    if isinstance(status, int) and status >= 500:
+        return ErrorKind.SERVICE_ERROR
+    if isinstance(status, int) and status == 403:
+        return ErrorKind.ACCESS_DENIED
+    return ErrorKind.OTHER

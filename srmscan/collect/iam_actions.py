@@ -1,0 +1,56 @@
+"""Which IAM action authorises which API operation.
+
+Most operations are `prefix:OperationName`; the exceptions are listed here because the
+`permissions` command and the read-only test both depend on getting them right.
+"""
+
+from __future__ import annotations
+
+_PREFIX = {
+    "s3control": "s3",
+    "elbv2": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "logs": "logs",
+    "accessanalyzer": "access-analyzer",
+    "lambda": "lambda",
+    "autoscaling": "autoscaling",
+}
+
+_EXCEPTIONS = {
+    ("s3", "ListBuckets"): "s3:ListAllMyBuckets",
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "GetPublicAccessBlock"): "s3:GetBucketPublicAccessBlock",
+    ("s3", "GetBucketLogging"): "s3:GetBucketLogging",
+    ("s3", "GetBucketLifecycleConfiguration"): "s3:GetLifecycleConfiguration",
+    ("s3control", "GetPublicAccessBlock"): "s3:GetAccountPublicAccessBlock",
+    ("lambda", "ListFunctionUrlConfigs"): "lambda:ListFunctionUrlConfigs",
+    ("lambda", "GetPolicy"): "lambda:GetPolicy",
+    ("ecr", "DescribeImageScanFindings"): "ecr:DescribeImageScanFindings",
+}
+
+# Operations that need no IAM permission at all.
+UNAUTHORISED_OK = {("sts", "GetCallerIdentity")}
+
+
+def iam_action(service: str, operation: str) -> str:
+    """The IAM action that authorises `operation` on the boto3 `service`."""
+    special = _EXCEPTIONS.get((service, operation))
+    if special:
+        return special
+    return f"{_PREFIX.get(service, service)}:{operation}"
+
+
+READ_ONLY_PREFIXES = (
+    "Describe",
+    "List",
+    "Get",
+    "BatchGet",
+    "GenerateCredentialReport",
+    "LookupEvents",
+    "Search",
+)
+
+
+def is_read_only(operation: str) -> bool:
+    """Whether an operation name is of the read-only kind srmscan is allowed to call."""
+    return operation.startswith(READ_ONLY_PREFIXES)

@@ -1,0 +1,180 @@
+"""S3: buckets, their access settings, and the account-level Block Public Access.
+
+S3 has no batch API for bucket settings, so each bucket costs one call per setting; those
+calls fan out concurrently, to the bucket's own region.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect.registry import collector
+from srmscan.model import Resource
+from srmscan.policy import MalformedPolicy, parse
+
+BUCKET = "AWS::S3::Bucket"
+PAB_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+}
+
+
+@collector(
+    "s3",
+    scope="global",
+    produces=(BUCKET,),
+    actions=[
+        "s3:ListAllMyBuckets",
+        "s3:GetBucketLocation",
+        "s3:GetAccountPublicAccessBlock",
+        "s3:GetBucketPublicAccessBlock",
+        "s3:GetBucketPolicy",
+        "s3:GetBucketAcl",
+        "s3:GetEncryptionConfiguration",
+        "s3:GetBucketVersioning",
+        "s3:GetBucketLogging",
+        "s3:GetBucketTagging",
+    ],
+)
+def collect_s3(c: Collection, region: str) -> None:
+    account = c.account()
+    account_pab = c.call(
+        "s3control",
+        region,
+        "GetPublicAccessBlock",
+        AccountId=c.account_id,
+        absent={"NoSuchPublicAccessBlockConfiguration"},
+    )
+    fill(
+        account,
+        "s3_account_pab",
+        account_pab,
+        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
+        default=_pab(None),
+    )
+    listing = c.pages("s3", region, "ListBuckets", "Buckets")
+    if listing.error is not None:
+        c.gap(BUCKET, "global", listing)
+        return
+    c.fanout(lambda b: _bucket(c, region, b, account_pab), listing.data)
+
+
+def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answer) -> None:
+    name = str(bucket["Name"])
+    region = bucket.get("BucketRegion")
+    if not region:
+        location = c.call("s3", home, "GetBucketLocation", Bucket=name)
+        region = (location.data or {}).get("LocationConstraint") or "us-east-1" if location.ok else home
+    res = Resource(
+        type=BUCKET,
+        id=name,
+        name=name,
+        region=str(region),
+        arn=f"arn:{c.partition}:s3:::{name}",
+        tier="serverless",
+        attrs={"created": _iso(bucket.get("CreationDate"))},
+    )
+    call = lambda op, **kw: c.call("s3", str(region), op, Bucket=name, **kw)  # noqa: E731
+    bucket_pab = call("GetPublicAccessBlock", absent={"NoSuchPublicAccessBlockConfiguration"})
+    fill(
+        res,
+        "bucket_pab",
+        bucket_pab,
+        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
+        default=_pab(None),
+    )
+    _effective_pab(res, account_pab, bucket_pab)
+    policy = call("GetBucketPolicy", absent={"NoSuchBucketPolicy"})
+    fill(res, "policy", policy, lambda d: _policy(d.get("Policy")))
+    fill(res, "acl_public_grants", call("GetBucketAcl"), _public_grants)
+    fill(
+        res,
+        "encryption",
+        call("GetBucketEncryption", absent={"ServerSideEncryptionConfigurationNotFoundError"}),
+        _encryption,
+    )
+    fill(
+        res,
+        "versioning",
+        call("GetBucketVersioning"),
+        lambda d: {"status": d.get("Status") or "Disabled", "mfa_delete": d.get("MFADelete") or "Disabled"},
+    )
+    fill(
+        res,
+        "logging",
+        call("GetBucketLogging"),
+        lambda d: {
+            "enabled": "LoggingEnabled" in d,
+            "target": (d.get("LoggingEnabled") or {}).get("TargetBucket"),
+        },
+    )
+    tags = call("GetBucketTagging", absent={"NoSuchTagSet", "NoSuchTagSetError"})
+    if tags.ok and not tags.absent:
+        res.tags = tags_from(tags.data.get("TagSet"))
+    elif tags.error is not None:
+        res.unreadable["tags"] = tags.error.id
+    c.add(res)
+
+
+def _pab(config: dict[str, Any] | None) -> dict[str, bool]:
+    config = config or {}
+    return {k: bool(config.get(k, False)) for k in PAB_KEYS}
+
+
+def _effective_pab(res: Resource, account: Answer, bucket: Answer) -> None:
+    """Effective Block Public Access is the OR of account and bucket settings, key by key.
+
+    A setting the bucket turns on itself is known to be on even when the account-level read
+    failed; any other setting whose inputs could not be read makes the whole value unreadable."""
+    if bucket.error is not None:
+        res.unreadable["effective_pab"] = bucket.error.id
+        return
+    own = _pab(None if bucket.absent else bucket.data.get("PublicAccessBlockConfiguration"))
+    if account.error is not None:
+        if all(own.values()):
+            res.attrs["effective_pab"] = own
+        else:
+            res.unreadable["effective_pab"] = account.error.id
+        return
+    acct = _pab(None if account.absent else account.data.get("PublicAccessBlockConfiguration"))
+    res.attrs["effective_pab"] = {k: acct[k] or own[k] for k in PAB_KEYS}
+
+
+def _policy(text: Any) -> dict[str, Any]:
+    try:
+        return {"document": parse(text), "malformed": None}
+    except MalformedPolicy as exc:
+        return {"document": None, "malformed": str(exc)}
+
+
+def _public_grants(acl: dict[str, Any]) -> list[dict[str, str]]:
+    grants = []
+    for grant in acl.get("Grants", []) or []:
+        uri = (grant.get("Grantee") or {}).get("URI")
+        if uri in PUBLIC_GROUPS:
+            grants.append({"grantee": PUBLIC_GROUPS[uri], "permission": str(grant.get("Permission"))})
+    return grants
+
+
+def _encryption(data: dict[str, Any]) -> dict[str, Any]:
+    rules = (data.get("ServerSideEncryptionConfiguration") or {}).get("Rules", []) or []
+    algos = [(r.get("ApplyServerSideEncryptionByDefault") or {}).get("SSEAlgorithm") for r in rules]
+    algos = [a for a in algos if a]
+    return {
+        "enabled": bool(algos),
+        "algorithms": algos,
+        "kms_key": next(
+            (
+                (r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")
+                for r in rules
+                if (r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID")
+            ),
+            None,
+        ),
+    }
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if hasattr(value, "isoformat") else (str(value) if value else None)

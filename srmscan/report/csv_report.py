@@ -1,0 +1,75 @@
+"""report.csv: one row per finding for the security team's spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from srmscan.model import Finding
+from srmscan.redact import scrub
+from srmscan.scan import ScanResult
+
+COLUMNS = [
+    "account",
+    "region",
+    "service",
+    "resource_type",
+    "resource_id",
+    "resource_arn",
+    "resource_name",
+    "team",
+    "owner",
+    "layer",
+    "severity",
+    "status",
+    "rule_id",
+    "title",
+    "message",
+    "remediation",
+    "fsbp",
+    "cis",
+    "finding_id",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """Neutralise spreadsheet formula injection: a leading quote makes the cell plain text."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def row(f: Finding) -> list[str]:
+    values = [
+        f.account_id,
+        f.region,
+        f.service,
+        f.resource_type,
+        f.resource_id,
+        f.resource_arn,
+        f.resource_name,
+        f.team,
+        f.owner,
+        f.layer,
+        f.severity,
+        f.status,
+        f.rule_id,
+        f.title,
+        scrub(f.message, "message"),
+        f.remediation,
+        " ".join(f.frameworks.get("fsbp", [])),
+        " ".join(f.frameworks.get("cis", [])),
+        f.id,
+    ]
+    return [safe_cell(v) for v in values]
+
+
+def render_csv(result: ScanResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for f in result.findings:
+        writer.writerow(row(f))
+    return buffer.getvalue()

@@ -1,0 +1,79 @@
+"""One scan end to end: collect an inventory, evaluate it, hand the result to reporters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from srmscan import __version__
+from srmscan.collect.runner import Progress, collect_inventory
+from srmscan.collect.session import AwsSession, ScanSetupError
+from srmscan.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
+from srmscan.model import Finding, Inventory, Severity, Status
+
+
+@dataclass
+class ScanResult:
+    """Everything a reporter needs; reporters never call AWS or re-evaluate."""
+
+    inventory: Inventory
+    findings: list[Finding]
+    ruleset: RuleSet
+    tool_version: str = __version__
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def duration_s(self) -> float:
+        try:
+            start = datetime.fromisoformat(self.inventory.started_at.replace("Z", "+00:00"))
+            end = datetime.fromisoformat(self.inventory.finished_at.replace("Z", "+00:00"))
+        except ValueError:
+            return 0.0
+        return max(0.0, (end - start).total_seconds())
+
+    def failing_at_or_above(self, threshold: Severity) -> list[Finding]:
+        return [f for f in self.findings if f.status is Status.FAIL and f.severity.rank >= threshold.rank]
+
+
+def resolve_regions(aws: AwsSession, requested: Iterable[str], all_regions: bool) -> list[str]:
+    """`--region` values checked against botocore's list; `--all-regions` asks the account."""
+    requested = [r.strip() for r in requested if r and r.strip()]
+    if all_regions:
+        return aws.enabled_regions()
+    if not requested:
+        return [aws.home_region]
+    known = aws.available_regions()
+    unknown = [r for r in requested if r not in known]
+    if unknown and not aws.endpoint_url:
+        raise ScanSetupError(f"unknown region {unknown[0]!r}")
+    return list(dict.fromkeys(requested))
+
+
+def run_scan(
+    aws: AwsSession,
+    regions: list[str],
+    ruleset: RuleSet,
+    *,
+    owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS,
+    progress: Progress | None = None,
+) -> ScanResult:
+    inventory = collect_inventory(aws, regions, progress=progress)
+    return evaluate_inventory(inventory, ruleset, owner_tags=owner_tags)
+
+
+def evaluate_inventory(
+    inventory: Inventory, ruleset: RuleSet, *, owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS
+) -> ScanResult:
+    findings = evaluate(inventory, ruleset, owner_tags=owner_tags)
+    notes = []
+    if inventory.partial:
+        notes.append("The scan was interrupted: this report covers only what was collected before that.")
+    return ScanResult(inventory=inventory, findings=findings, ruleset=ruleset, notes=notes)
+
+
+def write_inventory(inventory: Inventory, path: Path) -> None:
+    import json
+
+    path.write_text(json.dumps(inventory.to_dict(), indent=1, default=str), encoding="utf-8")

@@ -1,0 +1,72 @@
+"""Every rule carries a failing and a passing example; this one generic test runs them all."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from srmscan.engine import evaluate, load_ruleset
+from srmscan.model import ACCOUNT_TYPE, Resource, Status
+from srmscan.resources import rules_dir
+from srmscan.rules_api import Example, Rule, account_wide
+from tests.helpers import inventory
+
+RULESET = load_ruleset()
+
+
+def _run(rule: Rule, example: Example) -> Status:
+    rid = "example-resource"
+    target = Resource(
+        type=rule.resource_type,
+        id=rid,
+        region=example.region,
+        attrs=dict(example.attrs),
+        tags=dict(example.tags),
+    )
+    if rule.resource_type == ACCOUNT_TYPE and rule.where is account_wide:
+        target.region = "global"
+    inv = inventory(target, *example.related, regions=[example.region])
+    single = type(RULESET)(rules=(rule,), tables=RULESET.tables, matrix=RULESET.matrix)
+    findings = [f for f in evaluate(inv, single) if f.rule_id == rule.id and f.resource_id == rid]
+    assert len(findings) == 1, f"{rule.id}: example produced {len(findings)} findings"
+    return findings[0].status
+
+
+@pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)
+def test_failing_example_fails(rule: Rule) -> None:
+    assert _run(rule, rule.failing) is Status.FAIL
+
+
+@pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)
+def test_passing_example_passes(rule: Rule) -> None:
+    assert _run(rule, rule.passing) is Status.PASS
+
+
+@pytest.mark.parametrize("rule", RULESET.rules, ids=lambda r: r.id)
+def test_rule_metadata_is_complete(rule: Rule) -> None:
+    assert rule.title and rule.rationale and rule.remediation
+    assert rule.id.count(".") >= 1 and rule.id == rule.id.lower()
+    assert rule.resource_type.startswith("AWS::")
+
+
+def test_rules_import_no_aws_sdk() -> None:
+    """Rules are pure: they may not import boto3/botocore (or anything that does network I/O)."""
+    banned = {"boto3", "botocore", "requests", "urllib3", "socket", "http"}
+    for path in Path(rules_dir()).rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            for name in names:
+                assert name.split(".")[0] not in banned, f"{path.name} imports {name}"
+
+
+def test_rule_ids_are_unique_and_many() -> None:
+    ids = [r.id for r in RULESET.rules]
+    assert len(ids) == len(set(ids))
+    assert len(ids) >= 15

@@ -61,7 +61,8 @@ def main() -> None:
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"srmscan: error: {message}", highlight=False, markup=False)
+    # Plain write: one line, never wrapped or styled, so scripts can grep it.
+    sys.stderr.write(f"srmscan: error: {' '.join(message.split())}\n")
     raise typer.Exit(2)
 
 

@@ -228,6 +228,9 @@ class Example:
     related: tuple[Resource, ...] = ()
     region: str = "us-east-1"
     tags: dict[str, str] = field(default_factory=dict)
+    # Rules that only ever state facts (status `info`, e.g. an AWS-owned maintenance event)
+    # say what their examples must produce instead of fail/pass.
+    expect: Status | None = None
 
 
 CheckFn = Callable[[ResourceView, InventoryView], Verdict | None]

@@ -56,7 +56,8 @@ class Collection:
         self.cancelled = threading.Event()
         self._lock = threading.Lock()
         self._limits: dict[tuple[str, str], threading.BoundedSemaphore] = {}
-        self._fanout = ThreadPoolExecutor(max_workers=aws.tuning.max_workers, thread_name_prefix="srmscan-fanout")
+        self._fanout_prefix = f"srmscan-fanout-{id(self)}"
+        self._fanout = ThreadPoolExecutor(max_workers=aws.tuning.max_workers, thread_name_prefix=self._fanout_prefix)
         self._error_keys: dict[tuple[str, str, str, str], CallError] = {}
         self._claimed: set[str] = set()
         # Account-wide and per-region settings live on account resources that several
@@ -117,11 +118,17 @@ class Collection:
             try:
                 if paginate_key is not None and client.can_paginate(method):
                     items: list[Any] = []
-                    for page in client.get_paginator(method).paginate(**params):
-                        self._count()
-                        items.extend(page.get(paginate_key, []) or [])
-                        if self.cancelled.is_set():
-                            raise Cancelled()
+                    try:
+                        for page in client.get_paginator(method).paginate(**params):
+                            self._count()
+                            items.extend(page.get(paginate_key, []) or [])
+                            if self.cancelled.is_set():
+                                raise Cancelled()
+                    except Cancelled:
+                        raise
+                    except Exception:
+                        self._count()  # the page request that failed was an API call too
+                        raise
                     return Answer(data=items)
                 self._count()
                 response = getattr(client, method)(**params)
@@ -189,7 +196,12 @@ class Collection:
             self.gaps.append(ListingGap(resource_type, region, answer.error.id))
 
     def fanout(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """Run per-resource work concurrently; the per-service semaphore still bounds the calls."""
+        """Run per-resource work concurrently; the per-service semaphore still bounds the calls.
+
+        A fan-out from inside a fan-out worker runs inline: waiting on the pool from one of its own
+        threads deadlocks once every worker is waiting."""
+        if threading.current_thread().name.startswith(self._fanout_prefix + "_"):
+            return [fn(item) for item in items]
         return list(self._fanout.map(fn, items))
 
     def arn(self, service: str, region: str, resource: str, *, account: bool = True) -> str:

@@ -14,6 +14,7 @@ _PREFIX = {
     "accessanalyzer": "access-analyzer",
     "lambda": "lambda",
     "autoscaling": "autoscaling",
+    "resourcegroupstaggingapi": "tag",
 }
 
 _EXCEPTIONS = {

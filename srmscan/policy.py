@@ -40,7 +40,7 @@ class MalformedPolicy(ValueError):
 def parse(document: Any) -> dict[str, Any]:
     """Accept a dict, a JSON string, or a URL-encoded JSON string (as IAM returns them)."""
     if isinstance(document, dict):
-        return document
+        return _checked(document)
     if not isinstance(document, str):
         raise MalformedPolicy(f"policy is a {type(document).__name__}, not a JSON object")
     text = document.strip()
@@ -52,7 +52,18 @@ def parse(document: Any) -> dict[str, Any]:
         raise MalformedPolicy(f"policy is not valid JSON: {exc}") from exc
     if not isinstance(value, dict):
         raise MalformedPolicy("policy JSON is not an object")
-    return value
+    return _checked(value)
+
+
+def _checked(policy: dict[str, Any]) -> dict[str, Any]:
+    """A Statement that is not an object or a list of objects cannot be read, so the policy is
+    malformed: skipping the odd parts would let a rule pass a document it never understood."""
+    raw = policy.get("Statement", [])
+    items = raw if isinstance(raw, list) else [raw]
+    bad = [type(s).__name__ for s in items if not isinstance(s, dict)]
+    if bad:
+        raise MalformedPolicy(f"policy Statement holds a {bad[0]}, not an object")
+    return policy
 
 
 def statements(policy: dict[str, Any]) -> list[dict[str, Any]]:

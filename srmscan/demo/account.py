@@ -56,6 +56,8 @@ def demo_session() -> Iterator[tuple[AwsSession, list[str]]]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_SESSION_TOKEN": "testing",
+        # The demo attaches AWS-managed policies (AdministratorAccess); moto loads them only on request.
+        "MOTO_IAM_LOAD_MANAGED_POLICIES": "true",
     }
     saved.update({k: os.environ.get(k) for k in fake})
     os.environ.update(fake)

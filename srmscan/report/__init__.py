@@ -7,7 +7,7 @@ from pathlib import Path
 
 from srmscan.report.csv_report import render_csv
 from srmscan.report.html_report import render_html
-from srmscan.report.json_report import render_json
+from srmscan.report.json_report import render_json, write_json
 from srmscan.scan import ScanResult
 
 FORMATS: dict[str, tuple[str, Callable[[ScanResult], str]]] = {
@@ -23,8 +23,12 @@ def write_reports(result: ScanResult, formats: Iterable[str], output_dir: Path) 
     for fmt in dict.fromkeys(formats):
         filename, render = FORMATS[fmt]
         path = output_dir / filename
-        # utf-8-sig for CSV so spreadsheet programs detect UTF-8.
-        encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-        path.write_text(render(result), encoding=encoding, newline="" if fmt == "csv" else None)
+        if fmt == "json":
+            with path.open("w", encoding="utf-8") as out:
+                write_json(result, out)
+        else:
+            # utf-8-sig for CSV so spreadsheet programs detect UTF-8.
+            encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+            path.write_text(render(result), encoding=encoding, newline="" if fmt == "csv" else None)
         written.append(path)
     return written

@@ -30,13 +30,16 @@ COLUMNS = [
     "cis",
     "finding_id",
 ]
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def safe_cell(value: object) -> str:
-    """Neutralise spreadsheet formula injection: a leading quote makes the cell plain text."""
+    """Neutralise spreadsheet formula injection: a leading quote makes the cell plain text.
+
+    Also when the formula character follows leading spaces, which some spreadsheets skip.
+    """
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_START):
+    if text.startswith(_FORMULA_START) or text.lstrip(" ").startswith(_FORMULA_START):
         return "'" + text
     return text
 

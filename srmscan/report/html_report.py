@@ -1,24 +1,45 @@
-"""report.html: one self-contained page, rendered with autoescaping from templates/."""
+"""report.html: one self-contained page, rendered with autoescaping from templates/.
+
+The Python side (here and in `sections`) does all grouping and counting; the template lays it
+out, and a small inline script filters, sorts and draws the findings from a JSON payload.
+Untrusted strings reach the page only through Jinja's autoescaping or, inside the payload,
+through `tojson_safe`, and the script writes them with textContent, never as markup.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
-from collections import defaultdict
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
-from srmscan.model import CallError, Finding, Status
+from srmscan.report.sections import (
+    NO_TEAM_VALUE,
+    OWNER_LABELS,
+    aws_panel,
+    could_not_see,
+    customer_panel,
+    filter_options,
+    findings_payload,
+    header_facts,
+    muted_rows,
+    shared_panel,
+)
 from srmscan.resources import templates_dir
 from srmscan.scan import ScanResult
-from srmscan.summary import ERROR_KIND_LABELS, OWNER_ORDER, counts, failing_by_team, grouped
+from srmscan.summary import counts
 
-OWNER_LABELS = {"customer": "Customer", "shared": "Shared", "aws": "AWS"}
 OWNER_BLURB = {
     "customer": "Security in the cloud: only we can see or change these.",
     "shared": "AWS does the work; we hold the lever that decides whether it happens or whether we survive it.",
     "aws": "Security of the cloud: what this account inherits, attested by independent auditors.",
 }
+# Rows drawn at a time; the reader asks for more. Keeps a 10,000-finding page responsive.
+PAGE_SIZE = 200
 
 
 def _environment() -> Environment:
@@ -32,52 +53,63 @@ def _environment() -> Environment:
     return env
 
 
-def _json_for_script(value: Any) -> str:
-    """JSON safe inside a <script type=application/json>: no `</` sequence can close the tag."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def _json_for_script(value: Any) -> Markup:
+    """JSON safe inside a <script type=application/json>: no `</` sequence can close the tag.
+
+    Also escapes U+2028/U+2029 so the text stays valid if ever read as a JS literal.
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+    return Markup(
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+@lru_cache(maxsize=4)
+def _asset(name: str) -> tuple[Markup, str]:
+    """A CSS/JS file from templates/ (our own code, trusted) and its CSP hash.
+
+    The page's Content-Security-Policy allows only these exact inline blocks, so even a
+    string that slipped past escaping could not run as script.
+    """
+    text = (templates_dir() / name).read_text(encoding="utf-8")
+    digest = base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode("ascii")
+    return Markup(text), f"sha256-{digest}"
 
 
 def view_model(result: ScanResult) -> dict[str, Any]:
     inv = result.inventory
     findings = result.findings
-    summary = counts(findings)
-    visible = [f for f in findings if f.status is not Status.MUTED]
-    errors_by_kind: dict[str, list[CallError]] = defaultdict(list)
-    for err in inv.errors:
-        errors_by_kind[ERROR_KIND_LABELS.get(err.kind, str(err.kind))].append(err)
-    resource_counts: dict[str, int] = defaultdict(int)
-    for res in inv.resources:
-        resource_counts[res.type] += 1
+    matrix = result.ruleset.matrix
+    style, style_hash = _asset("report.css")
+    script, script_hash = _asset("report.js")
     return {
+        "style": style,
+        "style_hash": style_hash,
+        "script": script,
+        "script_hash": script_hash,
         "result": result,
         "inv": inv,
-        "summary": summary,
-        "owners": [str(o) for o in OWNER_ORDER],
+        "summary": counts(findings),
+        "header": header_facts(inv, matrix),
+        "duration_s": result.duration_s,
         "owner_labels": OWNER_LABELS,
         "owner_blurb": OWNER_BLURB,
-        "teams": failing_by_team(findings),
-        "groups": grouped(visible),
-        "layer_labels": result.ruleset.matrix.layer_labels,
-        "account_map": result.ruleset.matrix.account_map(inv, findings),
-        "attestations": result.ruleset.matrix.attestations,
-        "artifact_url": result.ruleset.matrix.artifact_url,
-        "unknown": [f for f in findings if f.status is Status.UNKNOWN],
-        "muted": [f for f in findings if f.status is Status.MUTED],
-        "errors_by_kind": sorted(errors_by_kind.items()),
-        "resource_counts": sorted(resource_counts.items()),
-        "services": sorted({f.service for f in findings}),
-        "regions": sorted({f.region for f in findings}),
-        "team_names": sorted({f.team for f in findings if f.team}),
-        "duration_s": result.duration_s,
+        "customer": customer_panel(findings),
+        "shared": shared_panel(matrix, inv, findings),
+        "aws": aws_panel(matrix, findings),
+        "layer_labels": matrix.layer_labels,
+        "account_map": matrix.account_map(inv, findings),
+        "causes": could_not_see(inv, findings),
+        "muted": muted_rows(findings),
+        "options": filter_options(findings),
+        "payload": findings_payload(findings),
+        "config": {"page_size": PAGE_SIZE, "no_team": NO_TEAM_VALUE, "layer_labels": matrix.layer_labels},
     }
 
 
 def render_html(result: ScanResult) -> str:
     return _environment().get_template("report.html.j2").render(**view_model(result))
-
-
-def finding_text(f: Finding) -> str:
-    """Lower-cased text the client-side free-text filter searches."""
-    parts = [f.title, f.message, f.resource_id, f.resource_name or "", f.rule_id, f.team or "", f.region]
-    return " ".join(parts).lower()

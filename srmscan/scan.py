@@ -6,12 +6,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from srmscan import __version__
 from srmscan.collect.runner import Progress, collect_inventory
 from srmscan.collect.session import AwsSession, ScanSetupError
 from srmscan.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
 from srmscan.model import Finding, Inventory, Severity, Status
+from srmscan.mutes import Mute, apply_mutes, scan_date
 
 
 @dataclass
@@ -23,6 +25,8 @@ class ScanResult:
     ruleset: RuleSet
     tool_version: str = __version__
     notes: list[str] = field(default_factory=list)
+    # Changes since a baseline report (srmscan.diff.diff_reports), shown by the HTML report.
+    diff: dict[str, Any] | None = None
 
     @property
     def duration_s(self) -> float:
@@ -58,22 +62,32 @@ def run_scan(
     *,
     owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS,
     progress: Progress | None = None,
+    mutes: list[Mute] | None = None,
 ) -> ScanResult:
     inventory = collect_inventory(aws, regions, progress=progress)
-    return evaluate_inventory(inventory, ruleset, owner_tags=owner_tags)
+    return evaluate_inventory(inventory, ruleset, owner_tags=owner_tags, mutes=mutes)
 
 
 def evaluate_inventory(
-    inventory: Inventory, ruleset: RuleSet, *, owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS
+    inventory: Inventory,
+    ruleset: RuleSet,
+    *,
+    owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS,
+    mutes: list[Mute] | None = None,
 ) -> ScanResult:
     findings = evaluate(inventory, ruleset, owner_tags=owner_tags)
     notes = []
     if inventory.partial:
         notes.append("The scan was interrupted: this report covers only what was collected before that.")
+    if mutes:
+        # Pure: expiry is judged against the inventory's own date, so offline re-evaluation agrees.
+        muting = apply_mutes(findings, mutes, scan_date(inventory.started_at))
+        findings = muting.findings
+        notes.extend(muting.notes())
     return ScanResult(inventory=inventory, findings=findings, ruleset=ruleset, notes=notes)
 
 
 def write_inventory(inventory: Inventory, path: Path) -> None:
-    import json
+    from srmscan.snapshot import inventory_json
 
-    path.write_text(json.dumps(inventory.to_dict(), indent=1, default=str), encoding="utf-8")
+    path.write_text(inventory_json(inventory), encoding="utf-8")

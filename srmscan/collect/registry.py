@@ -61,5 +61,21 @@ def all_collectors() -> list[CollectorSpec]:
     return sorted(_REGISTRY.values(), key=lambda c: c.name)
 
 
+# Read-only actions used outside collection (e.g. CloudTrail attribution after evaluation),
+# declared by their module at import so `srmscan permissions` still lists everything srmscan calls.
+_EXTRA_ACTIONS: dict[str, tuple[str, ...]] = {}
+
+
+def declare_actions(user: str, actions: list[str] | tuple[str, ...]) -> None:
+    """Declare IAM actions used by a non-collector module of this package (`user` names it)."""
+    _EXTRA_ACTIONS[user] = tuple(actions)
+
+
+def extra_actions() -> dict[str, tuple[str, ...]]:
+    all_collectors()  # imports every module of the package, so their declarations are in
+    return dict(_EXTRA_ACTIONS)
+
+
 def declared_actions() -> list[str]:
-    return sorted({a for spec in all_collectors() for a in spec.actions})
+    collected = {a for spec in all_collectors() for a in spec.actions}
+    return sorted(collected | {a for actions in _EXTRA_ACTIONS.values() for a in actions})

@@ -1,0 +1,282 @@
+"""`srmscan diff` and `srmscan explain`: drift between two scans, and who changed a finding.
+
+Registered on the main typer app (imported at the bottom of srmscan.cli). Also holds the
+helpers `scan` / `evaluate` / `demo` call for `--mutes`, `--attribute` and `--baseline`, so the
+main CLI module only gains option declarations and one call each.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from srmscan.attribution import DEFAULT_MAX_LOOKUPS, attribute_with_session, is_candidate
+from srmscan.cli import (
+    MutesOpt,
+    OwnerTagOpt,
+    RulesDirOpt,
+    UsageFailure,
+    _guarded,
+    _ruleset,
+    _severity,
+    app,
+    err_console,
+    out_console,
+    rule_dirs,
+)
+from srmscan.collect.session import AwsSession
+from srmscan.diff import diff_reports, load_report, new_failures_at_or_above, sections
+from srmscan.engine import DEFAULT_OWNER_TAGS
+from srmscan.model import Finding
+from srmscan.mutes import resolve_mutes
+
+
+# --- helpers for scan / evaluate / demo -------------------------------------------------
+def attribute_result(aws: AwsSession, result: Any, max_lookups: int) -> None:
+    """`--attribute`: add CloudTrail attribution to the result's failing configuration findings."""
+    inv = result.inventory
+    outcome = attribute_with_session(
+        aws,
+        result.findings,
+        result.ruleset.tables,
+        account_id=inv.account_id,
+        partition=inv.partition,
+        regions=list(inv.regions),
+        max_lookups=max_lookups,
+    )
+    result.findings = outcome.findings
+    result.notes.extend(outcome.notes())
+
+
+def attach_baseline(result: Any, baseline: Path) -> None:
+    """`--baseline`: compare this scan with an earlier report (or inventory) for the HTML report."""
+    from srmscan.report.json_report import report_dict
+
+    try:
+        old = load_report(baseline, lambda: result.ruleset, mutes=None)
+        result.diff = diff_reports(old, report_dict(result))
+    except ValueError as exc:
+        raise UsageFailure(f"cannot compare with baseline: {exc}") from exc
+
+
+# --- diff -------------------------------------------------------------------------------
+@app.command("diff")
+def diff_command(
+    old: Annotated[Path, typer.Argument(help="Earlier report.json (or saved inventory).")],
+    new: Annotated[Path, typer.Argument(help="Later report.json (or saved inventory).")],
+    format: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")] = None,
+    fail_on_new: Annotated[
+        str | None,
+        typer.Option("--fail-on-new", help="Exit 1 if a new unmuted failure at or above this severity appeared."),
+    ] = None,
+    rules_dir: RulesDirOpt = None,
+    owner_tag: OwnerTagOpt = None,
+    mutes: MutesOpt = None,
+) -> None:
+    """Compare two scans by stable finding id: new and resolved failures, status changes, resources."""
+
+    def run() -> int:
+        fmt = format.strip().lower()
+        if fmt not in ("table", "json"):
+            raise UsageFailure(f"unknown diff format {format!r} (choose table or json)")
+        threshold = _severity(fail_on_new)
+        mute_list = resolve_mutes(mutes)
+        tags = owner_tag or DEFAULT_OWNER_TAGS
+        cache: list[Any] = []
+
+        def ruleset() -> Any:
+            if not cache:
+                cache.append(_ruleset(rule_dirs(rules_dir)))
+            return cache[0]
+
+        try:
+            before = load_report(old, ruleset, mutes=mute_list, owner_tags=tags)
+            after = load_report(new, ruleset, mutes=mute_list, owner_tags=tags)
+            result = diff_reports(before, after)
+        except ValueError as exc:
+            raise UsageFailure(str(exc)) from exc
+        text = json.dumps(result, indent=1, ensure_ascii=False, default=str) + "\n" if fmt == "json" else None
+        if output is not None:
+            try:
+                if text is None:
+                    with output.open("w", encoding="utf-8") as fh:
+                        print_diff(result, Console(file=fh, width=160, no_color=True, highlight=False))
+                else:
+                    output.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise UsageFailure(f"cannot write {output}: {exc.strerror}") from exc
+        elif text is not None:
+            typer.echo(text, nl=False)
+        else:
+            print_diff(result, out_console)
+        if threshold is not None and new_failures_at_or_above(result, threshold):
+            return 1
+        return 0
+
+    _guarded(run)
+
+
+def print_diff(diff: dict[str, Any], console: Console) -> None:
+    s = diff["summary"]
+    console.print(
+        f"[bold]Account {escape(str(diff.get('account_id')))}[/]: {escape(str(diff['old']['started_at']))} -> "
+        f"{escape(str(diff['new']['started_at']))} · {s['new_failures']} new failure(s) "
+        f"({s['new_unmuted_failures']} unmuted) · {s['resolved_failures']} resolved · "
+        f"{s['status_changes']} status change(s) ({s['lost_visibility']} lost visibility) · "
+        f"{s['resources_appeared']} resource(s) appeared, {s['resources_disappeared']} disappeared",
+        highlight=False,
+    )
+    for _key, heading, entries in sections(diff):
+        if not entries:
+            continue
+        table = Table(title=f"{heading} ({len(entries)})", title_justify="left")
+        for col in ("severity", "rule", "resource", "region", "before", "after", "change"):
+            table.add_column(col)
+        for e in entries:
+            resource = f"{e.get('resource_type')} {e.get('resource_name') or e.get('resource_id')}"
+            change = str(e["change"]) + (" (muted)" if e.get("muted") else "")
+            table.add_row(
+                *(
+                    escape(str(v if v is not None else "-"))
+                    for v in (
+                        e.get("severity"),
+                        e.get("rule_id"),
+                        resource,
+                        e.get("region"),
+                        e.get("old_status"),
+                        e.get("new_status"),
+                        change,
+                    )
+                )
+            )
+        console.print(table)
+    for key, label in (("resources_appeared", "Resources appeared"), ("resources_disappeared", "Resources gone")):
+        if diff[key]:
+            table = Table(title=f"{label} ({len(diff[key])})", title_justify="left")
+            for col in ("type", "region", "id"):
+                table.add_column(col)
+            for r in diff[key]:
+                table.add_row(*(escape(str(r.get(c))) for c in ("type", "region", "id")))
+            console.print(table)
+
+
+# --- explain ----------------------------------------------------------------------------
+@app.command()
+def explain(
+    finding_id: Annotated[str, typer.Argument(help="A finding id (or a unique prefix of 6+ characters).")],
+    report: Annotated[Path, typer.Option("--report", help="The report.json the finding is in.")] = Path(
+        "srmscan-report/report.json"
+    ),
+    lookup: Annotated[
+        bool, typer.Option("--lookup/--no-lookup", help="Ask CloudTrail who changed it, if the report does not say.")
+    ] = True,
+    profile: Annotated[str | None, typer.Option(help="AWS profile for the CloudTrail lookup.")] = None,
+    endpoint_url: Annotated[str | None, typer.Option(help="Send calls to this endpoint.")] = None,
+    max_lookups: Annotated[int, typer.Option(help="Most LookupEvents calls to make.")] = DEFAULT_MAX_LOOKUPS,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the finding as JSON.")] = False,
+) -> None:
+    """Explain one finding: what failed, why it matters, and who last made a change that could cause it."""
+
+    def run() -> int:
+        data = _read_report(report)
+        finding = Finding.from_dict(_find(data, finding_id))
+        if (finding.attribution or {}).get("status") != "found" and lookup and is_candidate(finding):
+            aws = AwsSession.create(
+                profile=profile, region=(data.get("regions") or [None])[0], endpoint_url=endpoint_url
+            )
+            account, _ = aws.identity()
+            if account != finding.account_id:
+                raise UsageFailure(f"the credentials are for account {account}, the finding is in {finding.account_id}")
+            outcome = attribute_with_session(
+                aws,
+                [finding],
+                _ruleset(None).tables,
+                account_id=finding.account_id,
+                partition=str(data.get("partition") or "aws"),
+                regions=[str(r) for r in data.get("regions") or []],
+                now=datetime.now(UTC),
+                max_lookups=max_lookups,
+            )
+            finding = outcome.findings[0]
+        if json_output:
+            typer.echo(json.dumps(finding.to_dict(), indent=1, ensure_ascii=False, default=str))
+        else:
+            print_explanation(finding, out_console)
+        return 0
+
+    _guarded(run)
+
+
+def _read_report(path: Path) -> dict[str, Any]:
+    from srmscan.snapshot import read_json
+
+    try:
+        data = read_json(path)
+    except ValueError as exc:
+        raise UsageFailure(str(exc)) from exc
+    if data.get("kind") != "srmscan-report" or not isinstance(data.get("findings"), list):
+        raise UsageFailure(f"{path} is not an srmscan report.json")
+    return data
+
+
+def _find(data: dict[str, Any], wanted: str) -> dict[str, Any]:
+    wanted = wanted.strip().lower()
+    findings = [f for f in data["findings"] if isinstance(f, dict)]
+    exact = [f for f in findings if str(f.get("id", "")).lower() == wanted]
+    if exact:
+        return exact[0]
+    if len(wanted) < 6:
+        raise UsageFailure(f"no finding with id {wanted!r} (give at least 6 characters of an id)")
+    hits = [f for f in findings if str(f.get("id", "")).lower().startswith(wanted)]
+    if len(hits) != 1:
+        raise UsageFailure(f"{'no' if not hits else 'more than one'} finding with id starting {wanted!r}")
+    return hits[0]
+
+
+def print_explanation(f: Finding, console: Console) -> None:
+    """Untrusted text throughout (names, messages, event fields): printed without markup."""
+
+    def line(label: str, value: Any) -> None:
+        if value not in (None, "", [], {}):
+            console.print(f"{label}: {value}", markup=False, highlight=False)
+
+    console.print(f"{f.title} [{f.status}]", markup=False, highlight=False, style="bold")
+    line("Finding", f"{f.id} ({f.rule_id}, {f.severity}, owner {f.owner}, layer {f.layer})")
+    line("Resource", f"{f.resource_type} {f.resource_name or f.resource_id} in {f.region}")
+    line("ARN", f.resource_arn)
+    line("Message", f.message)
+    if f.mute:
+        line("Muted", f"{f.mute.get('reason')} (by {f.mute.get('author')}, until {f.mute.get('expires')})")
+    line("Why unknown", f.unknown_reason)
+    line("Why it matters", f.rationale)
+    line("Remediation", f.remediation)
+    if f.evidence:
+        line("Evidence", json.dumps(f.evidence, default=str))
+    a = f.attribution or {}
+    status = a.get("status")
+    if status == "found":
+        console.print("Last change that could have caused it:", style="bold")
+        line("  event", f"{a.get('event_name')} at {a.get('event_time')} ({a.get('event_id')})")
+        line("  who", a.get("principal_arn"))
+        line("  session", a.get("session_name"))
+        line("  role", a.get("role_arn"))
+        line("  from", f"{a.get('source_ip')} · {a.get('user_agent')}")
+        if a.get("request_parameters") is not None:
+            line("  request", json.dumps(a.get("request_parameters"), default=str))
+    elif status:
+        line("Attribution", f"{status}: {a.get('reason')}")
+    elif is_candidate(f):
+        line("Attribution", "not looked up (run without --no-lookup, or scan with --attribute)")
+    else:
+        line("Attribution", "only failing configuration findings are attributed")
+
+
+__all__ = ["MutesOpt", "attach_baseline", "attribute_result", "err_console"]

@@ -1,0 +1,167 @@
+"""Combine per-account (or per-shard merged) report.json files into one merged report.
+
+Works on the JSON contract only, so shards written by any machine, at any time, by the same
+schema version can be joined: `srmscan merge shard-*/report.json -o all/`. When the same
+account appears twice (a re-run shard), the later scan (by `finished_at`) wins.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from srmscan.redact import scrub
+from srmscan.report.csv_report import safe_cell
+from srmscan.resources import templates_dir
+
+MERGED_KIND = "srmscan-merged-report"
+REPORT_KIND = "srmscan-report"
+SCHEMA_VERSION = 1
+STATUSES = ("fail", "unknown", "pass", "muted", "info")
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+
+
+class MergeError(ValueError):
+    """An input that is not an srmscan report of a version this build reads."""
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise MergeError(f"cannot read {path}: {exc}") from exc
+    if not isinstance(data, dict) or data.get("kind") not in (REPORT_KIND, MERGED_KIND):
+        raise MergeError(f"{path} is not an srmscan report.json")
+    if data.get("schema_version") != SCHEMA_VERSION:
+        raise MergeError(f"{path}: unsupported schema_version {data.get('schema_version')!r}")
+    return data
+
+
+def _accounts_of(report: dict[str, Any]) -> Iterable[tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]]:
+    """(account entry, findings, errors) for each account a report covers."""
+    if report.get("kind") == MERGED_KIND:
+        findings_by: dict[str, list[dict[str, Any]]] = {}
+        errors_by: dict[str, list[dict[str, Any]]] = {}
+        for f in report.get("findings", []):
+            findings_by.setdefault(str(f.get("account_id")), []).append(f)
+        for e in report.get("errors", []):
+            errors_by.setdefault(str(e.get("account_id")), []).append(e)
+        for entry in report.get("accounts", []):
+            acct = str(entry.get("account_id"))
+            yield entry, findings_by.get(acct, []), errors_by.get(acct, [])
+        return
+    acct = str(report.get("account_id"))
+    entry = {
+        "account_id": acct,
+        "account_alias": report.get("account_alias"),
+        "regions": report.get("regions", []),
+        "started_at": report.get("started_at"),
+        "finished_at": report.get("finished_at"),
+        "partial": bool(report.get("partial", False)),
+        "api_calls": report.get("api_calls", 0),
+        "scan_error": report.get("scan_error"),
+        "report_dir": report.get("report_dir"),
+        "notes": report.get("notes", []),
+    }
+    errors = [{**e, "account_id": acct} for e in report.get("errors", [])]
+    yield entry, list(report.get("findings", [])), errors
+
+
+def merge_reports(reports: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """One merged report over every account in `reports`; the latest scan of an account wins."""
+    chosen: dict[str, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    for report in reports:
+        for entry, findings, errors in _accounts_of(report):
+            acct = entry["account_id"]
+            previous = chosen.get(acct)
+            if previous is None or _newer(entry, previous[0]):
+                chosen[acct] = (entry, findings, errors)
+    accounts, findings, errors = [], [], []
+    for acct in sorted(chosen):
+        entry, acct_findings, acct_errors = chosen[acct]
+        entry = {**entry, "summary": _summary(acct_findings)}
+        accounts.append(entry)
+        findings.extend(scrub(f) for f in acct_findings)
+        errors.extend(acct_errors)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "kind": MERGED_KIND,
+        "accounts": accounts,
+        "failed_accounts": [a["account_id"] for a in accounts if a.get("scan_error")],
+        "partial": any(a.get("partial") for a in accounts) or any(a.get("scan_error") for a in accounts),
+        "summary": _summary(findings),
+        "errors": errors,
+        "findings": findings,
+    }
+
+
+def _newer(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """A completed scan beats a failed one; otherwise the later finish wins."""
+    if bool(a.get("scan_error")) != bool(b.get("scan_error")):
+        return not a.get("scan_error")
+    return str(a.get("finished_at") or "") >= str(b.get("finished_at") or "")
+
+
+def _summary(findings: list[dict[str, Any]]) -> dict[str, Any]:
+    status = Counter(str(f.get("status")) for f in findings)
+    failing = Counter(str(f.get("severity")) for f in findings if f.get("status") == "fail")
+    return {
+        "total": len(findings),
+        "by_status": {s: status.get(s, 0) for s in STATUSES},
+        "failing_by_severity": {s: failing.get(s, 0) for s in SEVERITIES},
+    }
+
+
+CSV_COLUMNS = ["account", "region", "service", "resource_type", "resource_id", "owner", "layer", "severity"]
+CSV_COLUMNS += ["status", "rule_id", "title", "message", "finding_id"]
+
+
+def render_merged_csv(merged: dict[str, Any]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    keys = ["account_id", "region", "service", "resource_type", "resource_id", "owner", "layer", "severity"]
+    keys += ["status", "rule_id", "title", "message", "id"]
+    for f in merged["findings"]:
+        writer.writerow([safe_cell(f.get(k)) for k in keys])
+    return buffer.getvalue()
+
+
+def render_merged_html(merged: dict[str, Any]) -> str:
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir())),
+        autoescape=select_autoescape(enabled_extensions=("html", "j2", "html.j2"), default=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    order = {s: i for i, s in enumerate(STATUSES)}
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    findings = sorted(
+        (f for f in merged["findings"] if f.get("status") not in ("info",)),
+        key=lambda f: (
+            order.get(str(f.get("status")), 9),
+            rank.get(str(f.get("severity")), 9),
+            str(f.get("account_id")),
+        ),
+    )
+    return env.get_template("merged.html.j2").render(merged=merged, findings=findings, statuses=STATUSES)
+
+
+def write_merged(merged: dict[str, Any], output_dir: Path, formats: Iterable[str] = ("json", "html")) -> list[Path]:
+    """report.json and report.html always (the merged contract); report.csv when asked for."""
+    output_dir.mkdir(parents=True, exist_ok=True)
+    written = [output_dir / "report.json", output_dir / "report.html"]
+    written[0].write_text(json.dumps(merged, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
+    written[1].write_text(render_merged_html(merged), encoding="utf-8")
+    if "csv" in formats:
+        path = output_dir / "report.csv"
+        path.write_text(render_merged_csv(merged), encoding="utf-8-sig", newline="")
+        written.append(path)
+    return written

@@ -50,6 +50,13 @@ FailOnOpt = Annotated[
     typer.Option("--fail-on", help="Exit 1 if an unmuted failing finding is at or above this severity."),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display or summary.")]
+MutesOpt = Annotated[
+    Path | None,
+    typer.Option("--mutes", help="Mutes file (default: srmscan.toml in the working directory, if present)."),
+]
+BaselineOpt = Annotated[
+    Path | None, typer.Option("--baseline", help="Earlier report.json or inventory: show what changed since.")
+]
 
 
 def main() -> None:
@@ -134,8 +141,15 @@ def collect_and_report(
     fail_on: str | None,
     save_inventory: Path | None,
     quiet: bool,
+    mutes: Path | None = None,
+    attribute: bool = False,
+    max_lookups: int = 40,
+    baseline: Path | None = None,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
+    from srmscan.mutes import resolve_mutes
+
+    mute_list = resolve_mutes(mutes)
     threshold = _severity(fail_on)
     fmts = _formats(formats)
     _check_output_dir(output_dir)
@@ -143,7 +157,7 @@ def collect_and_report(
     scan_regions = resolve_regions(aws, regions, all_regions)
     display = _progress_display(quiet)
     if display is None:
-        result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS)
+        result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, mutes=mute_list)
     else:
         with display:
             task = display.add_task("starting", total=None)
@@ -151,9 +165,17 @@ def collect_and_report(
             def tick(done: int, total: int, label: str) -> None:
                 display.update(task, completed=done, total=total, description=label)
 
-            result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, progress=tick)
+            result = run_scan(
+                aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, progress=tick, mutes=mute_list
+            )
     if save_inventory:
         write_inventory(result.inventory, save_inventory)
+    from srmscan.cli_drift import attach_baseline, attribute_result
+
+    if attribute:
+        attribute_result(aws, result, max_lookups)
+    if baseline:
+        attach_baseline(result, baseline)
     written = write_reports(result, fmts, output_dir)
     if not quiet:
         print_summary(result, written)
@@ -215,11 +237,28 @@ def scan(
     owner_tag: OwnerTagOpt = None,
     fail_on: FailOnOpt = None,
     save_inventory: Annotated[Path | None, typer.Option(help="Also write the collected inventory here.")] = None,
+    mutes: MutesOpt = None,
+    attribute: Annotated[
+        bool, typer.Option("--attribute", help="Name who last changed each failing setting (CloudTrail, 90 days).")
+    ] = False,
+    max_lookups: Annotated[
+        int, typer.Option("--max-lookups", help="Most CloudTrail LookupEvents calls --attribute may make.")
+    ] = 40,
+    baseline: BaselineOpt = None,
     max_workers: Annotated[int, typer.Option(help="Concurrent collector threads.")] = Tuning.max_workers,
     per_service_concurrency: Annotated[
         int, typer.Option(help="Concurrent calls per service and region.")
     ] = Tuning.per_service_concurrency,
     quiet: QuietOpt = False,
+    role_arn: Annotated[str | None, typer.Option(help="Scan through this IAM role (sts:AssumeRole).")] = None,
+    external_id: Annotated[str | None, typer.Option(help="External id for --role-arn / --org-role.")] = None,
+    org_role: Annotated[
+        str | None, typer.Option(help="Scan every ACTIVE organization account through this role name.")
+    ] = None,
+    shard: Annotated[
+        str | None, typer.Option(help="With --org-role: scan slice I/N of the accounts (0-based).")
+    ] = None,
+    max_accounts: Annotated[int, typer.Option(help="With --org-role: accounts scanned at once.")] = 4,
 ) -> None:
     """Scan a live account and write reports."""
 
@@ -228,6 +267,30 @@ def scan(
         aws = AwsSession.create(
             profile=profile, region=region[0] if region else None, endpoint_url=endpoint_url, tuning=tuning
         )
+        if role_arn or org_role or shard:
+            from srmscan import accounts
+
+            if role_arn:
+                aws = accounts.assume_role(aws, role_arn, external_id=None if org_role else external_id)
+            if shard and not org_role:
+                raise UsageFailure("--shard needs --org-role")
+            if org_role:
+                _check_output_dir(output_dir)
+                return accounts.org_scan(
+                    aws,
+                    role_name=org_role,
+                    ruleset=_ruleset(rule_dirs(rules_dir)),
+                    regions=region or [],
+                    all_regions=all_regions,
+                    output_dir=output_dir,
+                    formats=_formats(format),
+                    external_id=external_id,
+                    shard_spec=shard,
+                    owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
+                    threshold=_severity(fail_on),
+                    concurrency=max_accounts,
+                    say=lambda line: err_console.print(line, highlight=False, markup=False),
+                )
         return collect_and_report(
             aws,
             regions=region or [],
@@ -239,6 +302,10 @@ def scan(
             fail_on=fail_on,
             save_inventory=save_inventory,
             quiet=quiet,
+            mutes=mutes,
+            attribute=attribute,
+            max_lookups=max_lookups,
+            baseline=baseline,
         )
 
     _guarded(run)
@@ -254,6 +321,8 @@ def demo(
     format: FormatOpt = None,
     fail_on: FailOnOpt = None,
     save_inventory: Annotated[Path | None, typer.Option(help="Also write the collected inventory here.")] = None,
+    mutes: MutesOpt = None,
+    attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Scan the built-in demo account (in-process moto) that reproduces the brief's three incidents."""
@@ -275,6 +344,8 @@ def demo(
                 fail_on=fail_on,
                 save_inventory=save_inventory,
                 quiet=quiet,
+                mutes=mutes,
+                attribute=attribute,
             )
 
     _guarded(run)
@@ -288,6 +359,8 @@ def evaluate(
     rules_dir: RulesDirOpt = None,
     owner_tag: OwnerTagOpt = None,
     fail_on: FailOnOpt = None,
+    mutes: MutesOpt = None,
+    baseline: BaselineOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Re-evaluate a saved inventory offline, with no AWS credentials."""
@@ -300,7 +373,17 @@ def evaluate(
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
         _check_output_dir(output_dir)
-        result = evaluate_inventory(inv, _ruleset(rule_dirs(rules_dir)), owner_tags=owner_tag or DEFAULT_OWNER_TAGS)
+        from srmscan.cli_drift import attach_baseline
+        from srmscan.mutes import resolve_mutes
+
+        result = evaluate_inventory(
+            inv,
+            _ruleset(rule_dirs(rules_dir)),
+            owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
+            mutes=resolve_mutes(mutes),
+        )
+        if baseline:
+            attach_baseline(result, baseline)
         written = write_reports(result, fmts, output_dir)
         if not quiet:
             print_summary(result, written)
@@ -346,6 +429,33 @@ def permissions() -> None:
 
 
 @app.command()
+def merge(
+    reports: Annotated[list[Path], typer.Argument(help="report.json files (per account, or merged per shard).")],
+    output_dir: OutDirOpt = Path("srmscan-merged"),
+    format: FormatOpt = None,
+) -> None:
+    """Merge report.json files from several accounts or shards into one report with an account column."""
+
+    def run() -> int:
+        from srmscan.merge import MergeError, load_report, merge_reports, write_merged
+
+        try:
+            merged = merge_reports(load_report(p) for p in reports)
+        except MergeError as exc:
+            raise UsageFailure(str(exc)) from exc
+        _check_output_dir(output_dir)
+        for path in write_merged(merged, output_dir, _formats(format)):
+            err_console.print(f"wrote {path}", highlight=False, markup=False)
+        return 0
+
+    _guarded(run)
+
+
+@app.command()
 def version() -> None:
     """Print the srmscan version."""
     print(__version__)
+
+
+import srmscan.cli_drift  # noqa: E402,F401  (registers diff and explain)
+from srmscan import cli_incidents as _cli_incidents  # noqa: E402,F401  (registers patch-plan and events)

@@ -129,3 +129,23 @@ def test_permissions_prints_read_only_policy() -> None:
     assert all(
         a.split(":")[1].startswith(("Describe", "List", "Get", "Generate", "BatchGet", "Lookup")) for a in actions
     )
+
+
+def test_all_regions_means_the_regions_the_account_enabled(aws) -> None:  # type: ignore[no-untyped-def]
+    """moto lists not-opted-in regions (it ignores the opt-in filter); srmscan must skip them."""
+    from srmscan.scan import resolve_regions
+
+    regions = resolve_regions(aws, [], all_regions=True)
+    assert {"eu-west-1", "us-east-1"} <= set(regions)
+    assert "ap-east-1" not in regions  # opt-in region, not enabled
+    assert regions == sorted(set(regions))
+
+
+def test_default_region_is_the_profiles(aws) -> None:  # type: ignore[no-untyped-def]
+    from srmscan.scan import resolve_regions
+
+    assert resolve_regions(aws, [], all_regions=False) == ["eu-west-1"]
+    assert resolve_regions(aws, ["us-east-1", "us-east-1", "eu-west-1"], all_regions=False) == [
+        "us-east-1",
+        "eu-west-1",
+    ]

@@ -127,7 +127,10 @@ class AwsSession:
             )
         except (ClientError, BotoCoreError) as exc:
             raise ScanSetupError(f"cannot list the account's enabled regions: {exc}") from exc
-        return sorted(r["RegionName"] for r in answer.get("Regions", []))
+        # Filter again client-side: an endpoint that ignores the filter (moto does) must not
+        # make us scan regions the account has not opted into.
+        enabled = {"opt-in-not-required", "opted-in"}
+        return sorted(r["RegionName"] for r in answer.get("Regions", []) if r.get("OptInStatus", "opted-in") in enabled)
 
 
 def _strip_account_label(request: Any, **_: Any) -> None:

@@ -227,3 +227,17 @@ def test_header_and_could_not_see_render_counts(ruleset: RuleSet) -> None:
     assert "S3 bucket: <strong>1</strong>" in html
     assert "<code>s3:GetBucketPolicy</code>" in html
     assert "This scan did not see everything." in html
+
+
+def test_streamed_page_equals_rendered_page(tmp_path, ruleset) -> None:  # type: ignore[no-untyped-def]
+    """write_reports streams the page and its JSON payload in chunks; the file must be exactly
+    the page render_html builds in one piece, hostile strings included."""
+    from srmscan.report import write_reports
+    from tests.report_synth import large_result
+
+    inv, findings = large_result(ruleset, n_findings=300)
+    result = ScanResult(inventory=inv, findings=findings, ruleset=ruleset)
+    result.findings[0].message = "</script><script>window.__pwned=1</script> \u2028 & <b>"
+    (path,) = write_reports(result, ["html"], tmp_path)
+    assert path.read_text(encoding="utf-8") == render_html(result)
+    assert "</script><script>window.__pwned" not in path.read_text(encoding="utf-8")

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from srmscan.report.csv_report import render_csv
-from srmscan.report.html_report import render_html
+from srmscan.report.html_report import render_html, write_html
 from srmscan.report.json_report import render_json, write_json
 from srmscan.scan import ScanResult
 
@@ -23,9 +23,10 @@ def write_reports(result: ScanResult, formats: Iterable[str], output_dir: Path) 
     for fmt in dict.fromkeys(formats):
         filename, render = FORMATS[fmt]
         path = output_dir / filename
-        if fmt == "json":
+        if fmt in ("json", "html"):
+            # Streamed: large reports never exist in memory as one string.
             with path.open("w", encoding="utf-8") as out:
-                write_json(result, out)
+                (write_json if fmt == "json" else write_html)(result, out)
         else:
             # utf-8-sig for CSV so spreadsheet programs detect UTF-8.
             encoding = "utf-8-sig" if fmt == "csv" else "utf-8"

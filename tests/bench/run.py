@@ -4,7 +4,7 @@ For each size (small, large) the bench
 1. starts a fresh counting moto_server (tests/bench/server.py) on a free 127.0.0.1 port,
 2. seeds the account through boto3 (tests/bench/seed.py) and times it,
 3. zeroes the server's request counter,
-4. runs `srmscan scan --endpoint-url ... --region x4 --format json -q` as its own process
+4. runs `srmscan scan --endpoint-url ... --region x4 --format json --format html -q` (the default reports) as its own process
    (tests/bench/scanproc.py: the real CLI plus a botocore call counter),
 5. reads wall time, peak RSS of that process (os.wait4 rusage: that child only, not moto),
    the report's `api_calls` (srmscan's choke point), the botocore hook's per-operation counts
@@ -131,7 +131,7 @@ def run_scan(endpoint: str, out_dir: Path, calls_file: str, extra: list[str]) ->
     cmd = [sys.executable, "-m", "tests.bench.scanproc", "scan", "--endpoint-url", endpoint, *extra]
     for region in REGIONS:
         cmd += ["--region", region]
-    cmd += ["--format", "json", "--output-dir", str(out_dir), "-q"]
+    cmd += ["--format", "json", "--format", "html", "--output-dir", str(out_dir), "-q"]
     err_path = out_dir / "stderr.txt"
     with open(err_path, "wb") as err:
         started = time.perf_counter()
@@ -266,7 +266,7 @@ def render(results: list[Result]) -> str:
         "",
         "Produced by `make bench` (tests/bench/run.py): a fresh moto_server per size on 127.0.0.1, a synthetic",
         f"account seeded through boto3 across {len(REGIONS)} regions ({', '.join(REGIONS)}), then",
-        "`srmscan scan --endpoint-url ... --region x4 --format json -q` as its own process.",
+        "`srmscan scan --endpoint-url ... --region x4 --format json --format html -q` (the default reports) as its own process.",
         "API calls are counted three ways: the report's `api_calls` (srmscan's choke point), a botocore",
         "`before-call` hook in the scan process, and a request counter in front of moto (HTTP requests,",
         "so retries count there; the report's count leaves out the one STS identity call made before",

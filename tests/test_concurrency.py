@@ -23,6 +23,7 @@ from typing import Any
 
 import boto3
 import botocore.endpoint
+import botocore.retries.bucket
 import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.retries import bucket, standard
@@ -249,10 +250,12 @@ def test_throttling_that_never_clears_becomes_a_recorded_throttled_error(monkeyp
 
 def test_adaptive_mode_paces_the_client_after_throttles(monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond back-off, adaptive mode turns on a client-side token bucket once it sees a throttle, so
-    the client's request rate drops (what protects the account's own workloads). Back-off sleeps
-    are skipped here: the same retry takes about a second after a throttle (the bucket waits) and
-    milliseconds after a plain 500 (no throttle, no pacing)."""
+    the client's request rate drops (what protects the account's own workloads). Checked without a
+    clock: the bucket is consulted before every request sent after a throttle, and never after a
+    plain 500. Back-off sleeps and the bucket's waits are replaced by recorders."""
     monkeypatch.setattr(botocore.endpoint.time, "sleep", lambda _: None)
+    acquired: list[object] = []
+    monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "acquire", lambda self, *a, **k: acquired.append(self))
     server_error = (
         500,
         {},
@@ -260,28 +263,23 @@ def test_adaptive_mode_paces_the_client_after_throttles(monkeypatch: pytest.Monk
         b"</Error><RequestId>r</RequestId></ErrorResponse>",
     )
 
-    def retried_call(status: int, headers: dict[str, str], body: bytes) -> float:
+    def tokens_taken(status: int, headers: dict[str, str], body: bytes) -> int:
+        acquired.clear()
         aws = AwsSession(boto3.Session(region_name="eu-west-1"), tuning=Tuning(max_attempts=3))
         c = Collection(aws, "123456789012", "aws", ["eu-west-1"])
         try:
             throttler = Throttler(1, status, headers, body)
             aws.events.register("before-send.sts", throttler)
-            aws.client("sts", "eu-west-1")  # client creation is not part of the timing
-            started = time.perf_counter()
             answer = c.call("sts", "eu-west-1", "GetCallerIdentity")
-            elapsed = time.perf_counter() - started
         finally:
             c.close()
         assert answer.ok
         assert throttler.sent == 2
-        return elapsed
+        return len(acquired)
 
-    unpaced = retried_call(*server_error)
-    paced = retried_call(*THROTTLES["Throttling"][2:])
-    # After a throttle the bucket refills slowly (floor 0.5 requests/s): the retry waited ~1-2 s
-    # for a token, where the unthrottled retry took milliseconds.
-    assert paced > 0.5, (unpaced, paced)
-    assert paced > unpaced + 0.4, (unpaced, paced)
+    assert tokens_taken(*server_error) == 0
+    # The throttled first attempt enabled the limiter; the retry had to take a token first.
+    assert tokens_taken(*THROTTLES["Throttling"][2:]) >= 1
 
 
 def test_a_call_that_never_answers_times_out() -> None:
@@ -305,7 +303,7 @@ def test_a_call_that_never_answers_times_out() -> None:
             c.close()
     assert answer.error is not None
     assert "timeout" in (answer.error.code + answer.error.message).lower()
-    assert elapsed < 2.5  # one attempt, 0.5 s read timeout; a hang would be 60 s+
+    assert elapsed < 15  # one attempt, 0.5 s read timeout; a hang would be 60 s+ (slack for a loaded CI box)
 
 
 def test_nested_fanout_does_not_deadlock(moto: None) -> None:

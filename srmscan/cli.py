@@ -183,6 +183,9 @@ def collect_and_report(
 
 
 def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
+    if result.inventory.partial:
+        # Reports were written, but a script must not mistake a partial scan for a whole one.
+        return 130
     if threshold is not None and result.failing_at_or_above(threshold):
         return 1
     return 0

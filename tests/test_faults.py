@@ -531,6 +531,7 @@ def test_ctrl_c_writes_partial_reports(tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr, stderr
+    assert proc.returncode == 130, (proc.returncode, stderr)
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
     assert report["partial"] is True
     assert any("interrupted" in note for note in report["notes"])

@@ -3,7 +3,7 @@ dependencies, who may invoke the function and what sits in its environment are o
 
 from datetime import date, timedelta
 
-from srmscan.policy import public_statements
+from srmscan.policy import resource_policy_exposure
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,
@@ -134,19 +134,17 @@ _SCOPED_POLICY = {
     passing={"policy": _SCOPED_POLICY},
 )
 def policy_public(r, inv):
-    policy = r["policy"]
-    if policy is None:
+    state, _, sids = resource_policy_exposure(r["policy"])
+    if state == "none":
         return passed("The function has no resource policy")
-    if policy.get("malformed"):
+    if state == "malformed":
         return fail(
             "The resource policy could not be parsed, so it cannot be shown to be private",
             severity=MEDIUM,
-            problem=policy["malformed"],
+            problem=r["policy"].get("malformed"),
         )
-    public = public_statements(policy["document"])
-    if not public:
+    if state == "private":
         return passed("No policy statement grants access to everyone")
-    sids = [str(s.get("Sid") or f"#{i}") for i, s in enumerate(public)]
     return fail('The resource policy grants access to everyone (Principal "*")', statements=sids)
 
 

@@ -1,6 +1,6 @@
 """S3 buckets and the account's S3 Block Public Access: all configuration on our side of the line."""
 
-from srmscan.policy import public_statements
+from srmscan.policy import resource_policy_exposure
 from srmscan.rules_api import (
     ACCOUNT_TYPE,
     CRITICAL,
@@ -118,19 +118,17 @@ def bucket_public_access_block(r, inv):
     passing={"policy": None, "effective_pab": ALL_OFF},
 )
 def bucket_policy_public(r, inv):
-    policy = r["policy"]
-    if policy is None:
+    state, public, sids = resource_policy_exposure(r["policy"])
+    if state == "none":
         return passed("The bucket has no bucket policy")
-    if policy.get("malformed"):
+    if state == "malformed":
         return fail(
             "The bucket policy could not be parsed, so it cannot be shown to be private",
             severity=MEDIUM,
-            problem=policy["malformed"],
+            problem=r["policy"].get("malformed"),
         )
-    public = public_statements(policy["document"])
-    if not public:
+    if state == "private":
         return passed("No policy statement grants access to everyone")
-    sids = [str(s.get("Sid") or f"#{i}") for i, s in enumerate(public)]
     actions = sorted(
         {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
     )

@@ -143,3 +143,20 @@ def account_of(principal: str) -> str | None:
     if len(parts) >= 5 and parts[0] == "arn" and parts[4].isdigit():
         return parts[4]
     return None
+
+
+def resource_policy_exposure(policy: dict[str, Any] | None) -> tuple[str, list[dict[str, Any]], list[str]]:
+    """How a collected resource policy (`{"document", "malformed"}` or None) exposes its resource.
+
+    Returns (state, public statements, their Sids) with state one of "none", "malformed",
+    "private", "public". Shared by every "resource policy is public" rule so that they judge
+    alike; a policy that cannot be parsed is never "private".
+    """
+    if policy is None:
+        return "none", [], []
+    if policy.get("malformed") or not isinstance(policy.get("document"), dict):
+        return "malformed", [], []
+    public = public_statements(policy["document"])
+    if not public:
+        return "private", [], []
+    return "public", public, [str(s.get("Sid") or f"#{i}") for i, s in enumerate(public)]

@@ -167,7 +167,7 @@ class Call:
     operation: str
     region: str
     params: dict[str, Any]
-    answered_by: str  # the rule's source, or "default"
+    answered_by: str  # the rule's source, or "default" and the default's source
 
 
 def _error(code: str, message: str, status: int) -> dict[str, Any]:
@@ -202,7 +202,10 @@ DEFAULTS: dict[tuple[str, str], tuple[str, dict[str, Any] | tuple[str, str, int]
         "AWS S3 API: no bucket-level configuration",
         ("NoSuchPublicAccessBlockConfiguration", "The public access block configuration was not found", 404),
     ),
-    ("s3", "GetBucketPolicy"): ("AWS S3 API: no bucket policy", ("NoSuchBucketPolicy", "The bucket policy does not exist", 404)),
+    ("s3", "GetBucketPolicy"): (
+        "AWS S3 API: no bucket policy",
+        ("NoSuchBucketPolicy", "The bucket policy does not exist", 404),
+    ),
     ("s3", "GetBucketTagging"): ("AWS S3 API: no tags", ("NoSuchTagSet", "The TagSet does not exist", 404)),
     ("s3", "GetBucketEncryption"): (
         "AWS S3 docs: every bucket has SSE-S3 default encryption since January 2023",
@@ -216,7 +219,9 @@ DEFAULTS: dict[tuple[str, str], tuple[str, dict[str, Any] | tuple[str, str, int]
         "AWS S3 API: the owner-only ACL of a new bucket",
         {
             "Owner": {"ID": "c0ffee" * 10 + "abcd"},
-            "Grants": [{"Grantee": {"ID": "c0ffee" * 10 + "abcd", "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}],
+            "Grants": [
+                {"Grantee": {"ID": "c0ffee" * 10 + "abcd", "Type": "CanonicalUser"}, "Permission": "FULL_CONTROL"}
+            ],
         },
     ),
     ("ec2", "GetEbsEncryptionByDefault"): ("botocore model", {"EbsEncryptionByDefault": False}),
@@ -240,7 +245,11 @@ class Scenario:
             self.answer(
                 "sts",
                 "GetCallerIdentity",
-                {"UserId": "AIDAEXAMPLEUSERID", "Account": account_id, "Arn": f"arn:{partition}:iam::{account_id}:user/scanner"},
+                {
+                    "UserId": "AIDAEXAMPLEUSERID",
+                    "Account": account_id,
+                    "Arn": f"arn:{partition}:iam::{account_id}:user/scanner",
+                },
                 source="botocore model GetCallerIdentityResponse",
             )
 
@@ -277,7 +286,9 @@ class Scenario:
     ) -> Scenario:
         """Answer matching calls with an AWS error (code, message, HTTP status)."""
         service_model(service).operation_model(operation)  # the operation must exist
-        self._rules.append(Rule(service, operation, source, None, (code, message, status), dict(when or {}), region, times))
+        self._rules.append(
+            Rule(service, operation, source, None, (code, message, status), dict(when or {}), region, times)
+        )
         return self
 
     def pages(
@@ -374,9 +385,10 @@ class Scenario:
             )
             if rule is not None:
                 rule.used += 1
-            self.calls.append(Call(service, operation, region, params, rule.source if rule else "default"))
+            source, default = DEFAULTS.get((service, operation), ("", None))
+            answered_by = rule.source if rule else f"default {source}".strip()
+            self.calls.append(Call(service, operation, region, params, answered_by))
         if rule is None:
-            source, default = DEFAULTS.get((service, operation), ("default", None))
             if isinstance(default, tuple):
                 return AWSResponse(None, default[2], {}, None), _error(*default)
             parsed = copy.deepcopy(default) if default is not None else minimal_answer(service, operation)
@@ -417,14 +429,22 @@ class ScanRun:
     def findings(self, rule_id: str, resource_id: str | None = None) -> list[Finding]:
         assert self.result is not None, "collect() does not evaluate: use scan()"
         return [
-            f for f in self.result.findings if f.rule_id == rule_id and (resource_id is None or f.resource_id == resource_id)
+            f
+            for f in self.result.findings
+            if f.rule_id == rule_id and (resource_id is None or f.resource_id == resource_id)
         ]
 
     def finding(self, rule_id: str, resource_id: str | None = None) -> Finding:
         found = self.findings(rule_id, resource_id)
-        assert len(found) == 1, f"expected one {rule_id} finding for {resource_id}, got {[f.resource_id for f in found]}"
+        assert len(found) == 1, (
+            f"expected one {rule_id} finding for {resource_id}, got {[f.resource_id for f in found]}"
+        )
         return found[0]
 
     def collector_crashes(self) -> list[str]:
         """Collector bugs the runner caught (recorded as `collector:<name>` errors)."""
-        return [f"{e.operation}: {e.code}: {e.message}" for e in self.inventory.errors if e.operation.startswith("collector:")]
+        return [
+            f"{e.operation}: {e.code}: {e.message}"
+            for e in self.inventory.errors
+            if e.operation.startswith("collector:")
+        ]

@@ -45,7 +45,7 @@ def test_an_empty_account_scans_offline_and_every_call_is_recorded(ruleset) -> N
     assert run.inventory.account_id == "123456789012"
     assert run.requests("sts", "GetCallerIdentity")
     assert run.requests("ec2", "DescribeInstances")
-    assert {c.answered_by for c in run.scenario.calls} == {"default"}
+    assert all(c.answered_by.startswith("default") for c in run.scenario.calls)
 
 
 def test_pages_are_chained_by_the_paginator_tokens(ruleset) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """The choke point every collector calls through.
 
-It paginates, bounds concurrency per (service, region), lets botocore's adaptive retries
+It paginates (at each API's largest page, see `_page_sizes`), bounds concurrency per (service, region), lets botocore's adaptive retries
 absorb throttling, and turns every failure into a recorded `CallError`. A collector never
 sees an exception from AWS: it sees an `Answer` that either has data or names its error.
 """
@@ -15,6 +15,7 @@ from typing import Any, TypeVar
 
 from botocore import xform_name
 
+from srmscan.collect._page_sizes import with_page_size
 from srmscan.collect.errors import classify
 from srmscan.collect.iam_actions import iam_action
 from srmscan.collect.session import AwsSession
@@ -114,6 +115,7 @@ class Collection:
             raise Cancelled()
         client = self.aws.client(service, region)
         method = xform_name(operation)
+        params = with_page_size(service, operation, params)
         with self._limit(service, region):
             try:
                 if paginate_key is not None and client.can_paginate(method):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect._ec2_images import describe_images
+from srmscan.collect._ec2_images import absence, describe_images
 from srmscan.collect._ec2_network import route_fact
 from srmscan.collect.context import Answer, Collection, fill, tags_from
 from srmscan.model import Resource
@@ -66,6 +66,7 @@ def instances(
     template_images = {str(t.attrs["image_id"]) for t in templates.values() if t.attrs.get("image_id")}
     wanted = sorted(set(image_ids) | template_images)
     images = describe_images(c, region, wanted) if wanted else Answer(data={})
+    missing = absence(c, region, wanted, images)
     for template in templates.values():
         if "image_id" in template.attrs:
             image_id = template.attrs["image_id"]
@@ -73,7 +74,9 @@ def instances(
     events = _events(c, region) if instances else Answer(data={})
     encrypted = {str(v["VolumeId"]): bool(v.get("Encrypted")) for v in volumes.data} if volumes.ok else {}
     for i in instances:
-        c.add(_instance(c, region, i, images, events, volumes, encrypted, routes, publicity))
+        res = c.add(_instance(c, region, i, images, events, volumes, encrypted, routes, publicity))
+        if res.attrs.get("image", "") is None:
+            res.attrs["image_missing"] = missing.get(str(i.get("ImageId")))
 
 
 def _instance(
@@ -128,7 +131,7 @@ def _instance(
         res.unreadable["image"] = images.error.id
     else:
         image = (images.data or {}).get(str(i.get("ImageId")))
-        res.attrs["image"] = image  # None: the AMI is deregistered or no longer shared with us
+        res.attrs["image"] = image  # None: not visible to DescribeImages; `image_missing` says why
     fill(res, "scheduled_events", events, lambda d: d.get(iid, []))
     device_volumes = [
         str((m.get("Ebs") or {}).get("VolumeId")) for m in i.get("BlockDeviceMappings", []) or [] if m.get("Ebs")

@@ -39,6 +39,7 @@ __all__ = ["INSTANCE", "LAUNCH_TEMPLATE", "SECURITY_GROUP", "SUBNET", "VOLUME", 
         "ec2:DescribeLaunchTemplates",
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeInstanceStatus",
+        "ec2:GetAllowedImagesSettings",
     ],
 )
 def collect_ec2(c: Collection, region: str) -> None:

@@ -14,6 +14,8 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from botocore.loaders import create_loader
 
+from srmscan.errors import ScanSetupError  # re-exported: callers import it from here too
+
 DEFAULT_REGION = "us-east-1"
 _ACCOUNT_LABEL = re.compile(r"^\d{12}\.")
 # Partitions whose STS is tried when no region is configured and the aws partition rejects the keys.
@@ -32,10 +34,6 @@ def partition_region(partition: str) -> str:
                 if entry.get("id") and region:
                     _GLOBAL_REGIONS[str(entry["id"])] = str(region)
         return _GLOBAL_REGIONS.get(partition, DEFAULT_REGION)
-
-
-class ScanSetupError(Exception):
-    """Bad input or credentials: the CLI prints it on one line and exits 2."""
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,6 @@ RESTRICTING_CONDITION_KEYS = {
     "aws:userid",
     "aws:sourceowner",
     "s3:dataaccesspointaccount",
-    "lambda:functionurlauthtype",
     "sts:externalid",
     "aws:principalservicename",
 }
@@ -115,15 +114,63 @@ def has_restricting_condition(statement: dict[str, Any]) -> bool:
     return False
 
 
+def _true(value: Any) -> bool:
+    return all(str(v).lower() == "true" for v in as_list(value)) and bool(as_list(value))
+
+
+def via_function_url_only(statement: dict[str, Any]) -> bool:
+    """True when the statement can only be used through a Lambda function URL.
+
+    Lambda writes these for function URLs: `lambda:InvokeFunctionUrl` with a
+    `lambda:FunctionUrlAuthType` condition, and (for URLs made since October 2025)
+    `lambda:InvokeFunction` with `Bool lambda:InvokedViaFunctionUrl = true`. Such a statement does
+    not narrow *who*: it narrows the door to the URL, whose auth type decides whether anyone at all
+    may walk through. So it is judged with the URL, not as a policy open to every caller. Only the
+    exact `Bool` operator counts: `BoolIfExists` also matches a direct Invoke that lacks the key."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            continue
+        op = str(operator).lower()
+        for key, value in block.items():
+            name = str(key).lower()
+            if name == "lambda:invokedviafunctionurl" and op == "bool" and _true(value):
+                return True
+            if (
+                name == "lambda:functionurlauthtype"
+                and op in ("stringequals", "stringequalsignorecase")
+                and "*" not in [str(v) for v in as_list(value)]
+                and bool(as_list(value))
+            ):
+                return True
+    return False
+
+
+def _open_to_anyone(statement: dict[str, Any]) -> bool:
+    return (
+        statement.get("Effect") == "Allow"
+        and (principal_is_public(statement.get("Principal")) or statement.get("NotPrincipal") is not None)
+        and not has_restricting_condition(statement)
+    )
+
+
 def public_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """Allow statements open to any principal with no condition that narrows who."""
-    return [
-        s
-        for s in statements(policy)
-        if s.get("Effect") == "Allow"
-        and (principal_is_public(s.get("Principal")) or s.get("NotPrincipal") is not None)
-        and not has_restricting_condition(s)
-    ]
+    """Allow statements open to any principal with no condition that narrows who.
+
+    Statements usable only through a Lambda function URL are left out (see
+    `function_url_statements`): the URL's auth type, not the policy, decides who reaches them."""
+    return [s for s in statements(policy) if _open_to_anyone(s) and not via_function_url_only(s)]
+
+
+def function_url_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Allow statements open to any principal that apply only through a Lambda function URL."""
+    return [s for s in statements(policy) if _open_to_anyone(s) and via_function_url_only(s)]
+
+
+def statement_ids(found: list[dict[str, Any]]) -> list[str]:
+    return [str(s.get("Sid") or f"#{i}") for i, s in enumerate(found)]
 
 
 def is_full_admin(statement: dict[str, Any]) -> bool:
@@ -159,4 +206,4 @@ def resource_policy_exposure(policy: dict[str, Any] | None) -> tuple[str, list[d
     public = public_statements(policy["document"])
     if not public:
         return "private", [], []
-    return "public", public, [str(s.get("Sid") or f"#{i}") for i, s in enumerate(public)]
+    return "public", public, statement_ids(public)

@@ -223,15 +223,25 @@ def function_url_auth(r, inv):
     rationale="""Environment variables are readable by anyone with lambda:GetFunctionConfiguration and are
     copied into every deployment tool and console view. A variable whose name or value looks like a
     secret (password, token, key) belongs in Secrets Manager or Parameter Store. Only names are
-    collected; values are checked and dropped at collection time.""",
+    collected; values are checked and dropped at collection time. Where Lambda returns an
+    environment error instead of the variables (a KMS key the scanner may not use), the check is
+    unknown, never a pass.""",
     remediation="""Move the value to AWS Secrets Manager (aws secretsmanager create-secret), grant the
     execution role secretsmanager:GetSecretValue on it, read it at start-up, rotate it (it has been
-    exposed), and remove the variable.""",
+    exposed), and remove the variable. For an unknown result, grant the scanning role kms:Decrypt on
+    the function's key, or review the variables with a role that has it.""",
     failing={"secret_like_env": ["API_TOKEN"], "env_var_names": ["API_TOKEN", "LOG_LEVEL"]},
     passing={"secret_like_env": [], "env_var_names": ["LOG_LEVEL"]},
 )
 def env_secrets(r, inv):
     names = list(r["secret_like_env"])
+    error = r.get("env_error")
+    if error and not names:
+        return unknown(
+            f"Lambda returned no readable environment variables ({error.get('code')}): they are encrypted "
+            "with a KMS key the scanner may not use, so whether they hold secrets is not known",
+            error_code=error.get("code"),
+        )
     if names:
         return fail("Environment variables that look like secrets: " + ", ".join(names), names=names)
     return passed("No environment variable looks like a secret", variable_count=len(r.get("env_var_names") or []))

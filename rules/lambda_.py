@@ -3,7 +3,7 @@ dependencies, who may invoke the function and what sits in its environment are o
 
 from datetime import date, timedelta
 
-from srmscan.policy import as_list, function_url_statements, resource_policy_exposure, statement_ids
+from srmscan.evaluate.policy import as_list, function_url_statements, resource_policy_exposure, statement_ids
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,

@@ -16,9 +16,9 @@ from typing import Any
 from botocore.stub import Stubber
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
+from srmscan.evaluate.policy import function_url_statements, public_statements, via_function_url_only
 from srmscan.model import Severity, Status
-from srmscan.policy import function_url_statements, public_statements, via_function_url_only
 from tests.helpers import one
 
 REGION = "eu-west-1"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Severity, Status
 from tests.helpers import fail_operation, one
 

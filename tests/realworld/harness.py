@@ -32,7 +32,7 @@ from botocore.validate import validate_parameters
 
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
-from srmscan.engine import RuleSet
+from srmscan.evaluate.engine import RuleSet
 from srmscan.model import Finding, Inventory, Resource
 from srmscan.scan import ScanResult, run_scan
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Severity, Status
 from tests.helpers import by_rule, one
 from tests.realworld.harness import Scenario, recording

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import one
 from tests.realworld.harness import Scenario

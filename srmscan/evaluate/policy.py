@@ -8,6 +8,7 @@ an answer rather than raising on odd shapes; `parse` is the only place that may 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -207,3 +208,84 @@ def resource_policy_exposure(policy: dict[str, Any] | None) -> tuple[str, list[d
     if not public:
         return "private", [], []
     return "public", public, statement_ids(public)
+
+
+# --- other AWS accounts a policy grants, against the trusted-account allow-list -------------
+TRUSTED_ACCOUNTS_TABLE = "trusted_accounts"
+# With Principal "*", these condition keys name the accounts (or principals, or the owners of the
+# access points through which) actually let in.
+_ACCOUNT_NAMING_KEYS = {"aws:principalaccount", "aws:principalarn", "s3:dataaccesspointaccount"}
+_NAMING_OPERATORS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+
+def trusted_accounts(table: Any) -> tuple[set[str], dict[str, str]]:
+    """Account ids (and optional names) of the `trusted_accounts` table, shared by every rule that
+    reports grants to other accounts (role trust, bucket policies). Users replace the table with
+    data/trusted_accounts.toml in their own --rules-dir; a missing or odd table trusts nobody."""
+    if not isinstance(table, dict):
+        return set(), {}
+    accounts = {str(a).strip() for a in as_list(table.get("accounts")) if str(a).strip()}
+    names = table.get("names")
+    return accounts, ({str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {})
+
+
+def _condition_accounts(statement: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    condition = statement.get("Condition")
+    found: list[tuple[str, str, bool]] = []
+    if not isinstance(condition, dict):
+        return found
+    for operator, block in condition.items():
+        op = str(operator).lower().removeprefix("forallvalues:").removeprefix("foranyvalue:").removesuffix("ifexists")
+        if not isinstance(block, dict) or op not in _NAMING_OPERATORS:
+            continue
+        for key, value in block.items():
+            if str(key).lower() in _ACCOUNT_NAMING_KEYS:
+                for item in as_list(value):
+                    account = account_of(str(item))
+                    if account:
+                        found.append((account, f"* with {key} {item}", True))
+    return found
+
+
+def granted_accounts(statement: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(account id, principal as written, named by a condition) for each AWS account an Allow
+    statement lets in: named principals, and for Principal "*" the accounts its
+    aws:PrincipalAccount / aws:PrincipalArn condition names (that condition is the grant, not a
+    guard on it). Service, federated and canonical-user principals name no account."""
+    if statement.get("Effect") != "Allow":
+        return []
+    principal = statement.get("Principal")
+    if principal_is_public(principal):
+        return _condition_accounts(statement)
+    found = []
+    for text in aws_principals(principal):
+        account = account_of(text)
+        if account:
+            found.append((account, text, False))
+    return found
+
+
+def external_accounts(
+    document: dict[str, Any],
+    own_account: str,
+    trusted: set[str],
+    guarded: Callable[[dict[str, Any]], bool],
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Accounts other than ours that a policy grants: ({account: principals, guarded}, listed ones).
+
+    `guarded(statement)` says whether a condition narrows the grant (the caller knows which keys
+    count for its kind of policy); an account is guarded only if every statement naming it is."""
+    external: dict[str, dict[str, Any]] = {}
+    allowed: set[str] = set()
+    for s in statements(document):
+        for account, principal, by_condition in granted_accounts(s):
+            if account == own_account:
+                continue
+            if account in trusted:
+                allowed.add(account)
+                continue
+            entry = external.setdefault(account, {"account": account, "principals": [], "guarded": True})
+            entry["principals"].append(principal)
+            narrowed = not by_condition and bool(s.get("Condition")) and guarded(s)
+            entry["guarded"] = entry["guarded"] and narrowed
+    return external, allowed

@@ -122,6 +122,7 @@ def _organization_coverage(r, inv, what):
 _FINDING = {
     "analyzer": "account",
     "analyzer_type": "ACCOUNT",
+    "finding_ids": ["6d1a2533-bfac-4e07-82b2-7540f68cad26"],
     "resource": "arn:aws:s3:::partner-exchange",
     "resource_type": "AWS::S3::Bucket",
     "resource_owner_account": "123456789012",
@@ -129,7 +130,6 @@ _FINDING = {
     "status": "ACTIVE",
     "error": None,
     "created_at": "2026-10-01T08:00:00+00:00",
-    "updated_at": "2026-10-01T08:00:00+00:00",
     "public": False,
 }
 
@@ -144,9 +144,10 @@ _FINDING = {
     severity=HIGH,
     rationale="""Each active external-access finding is a resource IAM Access Analyzer has proven
     reachable from outside the zone of trust (another account, or anyone when public). srmscan reports
-    every one with the analyzer's own facts, one finding per analyzer finding, so an intended share can
-    be muted by its resource ARN without hiding the others. Public access is critical.""",
-    remediation="""Review it: aws accessanalyzer get-finding-v2 --analyzer-arn ARN --id FINDING_ID. Remove the
+    them with the analyzer's own facts, one finding per analyzed resource (IAM roles and users once,
+    though every region's analyzer reports them), so an intended share can be muted by its resource
+    ARN without hiding the others. Public access is critical.""",
+    remediation="""Review each: aws accessanalyzer get-finding-v2 --analyzer-arn ARN --id FINDING_ID. Remove the
     policy statement or grant that is not intended; archive the finding (or add an archive rule) only
     for access you mean to give.""",
     failing=_FINDING,
@@ -157,7 +158,7 @@ def external_access_finding(r, inv):
     what = f"{r['resource_type']} {r['resource'] or '(resource not named)'}"
     facts = {
         "analyzer": r["analyzer"],
-        "finding_id": r.id,
+        "finding_ids": r["finding_ids"],
         "resource": r["resource"],
         "resource_type": r["resource_type"],
         "resource_owner_account": r["resource_owner_account"],
@@ -170,9 +171,10 @@ def external_access_finding(r, inv):
         return unknown(f"IAM Access Analyzer could not analyze {what}: {r['error']}", **facts)
     owner = r["resource_owner_account"]
     where = f" (owned by account {owner})" if owner and owner != inv.account_id else ""
+    count = len(r["finding_ids"])
     message = (
         f"IAM Access Analyzer (analyzer {r['analyzer']}) reports {r['finding_type'] or 'external access'} to "
-        f"{what}{where}, active since {r['created_at']}"
+        f"{what}{where}, active since {r['created_at']}" + (f" ({count} findings)" if count > 1 else "")
     )
     if not r.readable("public"):
         return fail(message + "; whether the access is public could not be read", **facts)

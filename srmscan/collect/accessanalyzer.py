@@ -13,12 +13,13 @@ from typing import Any
 
 from srmscan.collect.context import Answer, Collection
 from srmscan.collect.registry import collector
-from srmscan.model import Resource
+from srmscan.model import GLOBAL_REGION, Resource
 
 ANALYZER = "AWS::AccessAnalyzer::Analyzer"
 FINDING = "AWS::AccessAnalyzer::Finding"
 EXTERNAL_ACCESS_TYPES = ("ACCOUNT", "ORGANIZATION")
 ACTIVE = {"status": {"eq": ["ACTIVE"]}}
+GLOBAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::User")
 
 
 @collector(
@@ -76,36 +77,50 @@ def _findings(c: Collection, region: str, analyzer: Resource) -> None:
     )
     items = [f for f in active.data if isinstance(f, dict) and f.get("id")]
     analyzer.attrs["active_findings"] = len(items)
+    # One srmscan finding per analyzed resource (a resource has a finding per outside principal),
+    # so it is muted by the ARN its owners know. IAM roles and users are global: every region's
+    # analyzer reports them, so the first region to get there keeps them, under region "global".
+    groups: dict[str, list[dict[str, Any]]] = {}
     for item in items:
-        c.add(_finding(region, analyzer, item, public))
+        groups.setdefault(str(item.get("resource") or item["id"]), []).append(item)
+    for key, group in sorted(groups.items()):
+        kind = str(group[0].get("resourceType") or "")
+        where = GLOBAL_REGION if kind in GLOBAL_TYPES else region
+        if where == GLOBAL_REGION and not c.claim(f"accessanalyzer:{analyzer.attrs['type']}:{key}"):
+            continue
+        c.add(_finding(where, analyzer, key, group, public))
 
 
-def _finding(region: str, analyzer: Resource, item: dict[str, Any], public: Answer) -> Resource:
-    resource = str(item.get("resource") or "")
+def _finding(region: str, analyzer: Resource, key: str, group: list[dict[str, Any]], public: Answer) -> Resource:
+    first = group[0]
+    errors = [str(f["error"]) for f in group if f.get("error")]
     res = Resource(
         type=FINDING,
-        id=str(item["id"]),
-        name=resource or str(item["id"]),
+        id=key,
+        name=key,
         region=region,
-        arn=resource if resource.startswith("arn:") else None,
+        arn=key if key.startswith("arn:") else None,
         tier="managed",
         attrs={
             "analyzer": analyzer.name,
             "analyzer_type": analyzer.attrs["type"],
-            "resource": resource or None,
-            "resource_type": item.get("resourceType"),
-            "resource_owner_account": item.get("resourceOwnerAccount"),
-            "finding_type": item.get("findingType"),
-            "status": item.get("status"),
-            "error": item.get("error"),
-            "created_at": _iso(item.get("createdAt")),
-            "updated_at": _iso(item.get("updatedAt")),
+            "finding_ids": sorted(str(f["id"]) for f in group),
+            "resource": first.get("resource"),
+            "resource_type": first.get("resourceType"),
+            "resource_owner_account": first.get("resourceOwnerAccount"),
+            "finding_type": first.get("findingType"),
+            "status": "ACTIVE",
+            # An error finding means the analyzer could not analyze the resource; it decides only
+            # when no finding of the resource was analyzed.
+            "error": "; ".join(sorted(set(errors))) if len(errors) == len(group) else None,
+            "created_at": min((_iso(f.get("createdAt")) or "" for f in group), default="") or None,
         },
     )
     if public.error is not None:
         res.unreadable["public"] = public.error.id
     else:
-        res.attrs["public"] = item["id"] in {f.get("id") for f in public.data if isinstance(f, dict)}
+        public_ids = {f.get("id") for f in public.data if isinstance(f, dict)}
+        res.attrs["public"] = any(f["id"] in public_ids for f in group)
     return res
 
 

@@ -51,6 +51,9 @@ def _v2_findings(*paths: str) -> list[dict[str, Any]]:
     return out
 
 
+PUBLIC_ROLE = "arn:aws:iam::644160558196:role/aws-RecorderRoleC4E33B-TSABEY6UXXXX"
+CROSS_ROLE = "arn:aws:iam::644160558196:role/aws-pe-RecorderRoleC4E33A-3B9W2DM0TNW"
+QUEUE = "arn:aws:sqs:us-east-1:644160558196:public-test"
 FINDINGS = _v2_findings(
     "placebo/test_access_analyzer_finding/access-analyzer.ListFindings_1.json",
     "placebo/test_sqs_analyzer_finding/access-analyzer.ListFindings_1.json",
@@ -164,16 +167,36 @@ def test_active_external_findings_are_reported_in_the_analyzers_words(ruleset) -
     assert all(r["filter"]["status"] == {"eq": ["ACTIVE"]} for r in requests)
     assert "maxResults" not in requests[0]  # no documented maximum (srmscan/collect/_page_sizes.py)
     reported = {f.resource_id: f for f in by_rule(findings, "accessanalyzer.external_access_finding")}
-    assert set(reported) == {"532ef930-f3f7-4389-a9f0-6ae323bfa899", "56a4bd74-f5d1-4fa0-968c-111f1cdeeaf8",
-                             "b90c8d49-2dcd-42e4-a900-f51831e7b9e6"}  # fmt: skip
-    public_role = reported["532ef930-f3f7-4389-a9f0-6ae323bfa899"]
+    assert set(reported) == {PUBLIC_ROLE, CROSS_ROLE, QUEUE}  # one per analyzed resource, by its ARN
+    public_role = reported[PUBLIC_ROLE]
     assert public_role.status is Status.FAIL and public_role.severity is Severity.CRITICAL
-    assert public_role.resource_arn == "arn:aws:iam::644160558196:role/aws-RecorderRoleC4E33B-TSABEY6UXXXX"
+    assert public_role.region == "global"  # IAM roles are global resources
+    assert public_role.evidence["finding_ids"] == ["532ef930-f3f7-4389-a9f0-6ae323bfa899"]
     assert "ExternalAccess" in public_role.message and "owned by account 644160558196" in public_role.message
-    cross = reported["56a4bd74-f5d1-4fa0-968c-111f1cdeeaf8"]
+    cross = reported[CROSS_ROLE]
     assert cross.status is Status.FAIL and cross.severity is Severity.HIGH and cross.evidence["public"] is False
-    queue = reported["b90c8d49-2dcd-42e4-a900-f51831e7b9e6"]
-    assert queue.severity is Severity.CRITICAL and queue.evidence["resource_type"] == "AWS::SQS::Queue"
+    queue = reported[QUEUE]
+    assert queue.severity is Severity.CRITICAL and queue.region == REGION
+    assert queue.evidence["resource_type"] == "AWS::SQS::Queue"
+
+
+def test_a_global_role_reported_by_every_regions_analyzer_is_one_finding(ruleset) -> None:  # type: ignore[no-untyped-def]
+    sc = _scenario("account analyzers in two regions")
+    sc.recorded("accessanalyzer", "ListAnalyzers", ANALYZERS)
+    sc.answer(
+        "accessanalyzer", "ListFindingsV2", _list_findings_v2, source="recorded ListFindings cut to FindingSummaryV2"
+    )
+
+    def roles_only(params: dict[str, Any]) -> dict[str, Any]:  # eu-west-1 sees the global roles, not the queue
+        found = _list_findings_v2(params)["findings"]
+        return {"findings": [f for f in found if f["resourceType"] == "AWS::IAM::Role"]}
+
+    sc.answer("accessanalyzer", "ListFindingsV2", roles_only, region="eu-west-1", source="as above, IAM roles only")
+    sc.recorded("organizations", "DescribeOrganization", NO_ORG)
+    run = sc.collect(regions=[REGION, "eu-west-1"], only={"accessanalyzer", "organization"})
+    reported = by_rule(evaluate(run.inventory, ruleset), "accessanalyzer.external_access_finding")
+    assert sorted(f.resource_id for f in reported) == sorted([PUBLIC_ROLE, CROSS_ROLE, QUEUE])
+    assert {f.region for f in reported if f.resource_id != QUEUE} == {"global"}
 
 
 def test_organization_analyzer_counts_and_its_findings_are_read(ruleset) -> None:  # type: ignore[no-untyped-def]

@@ -27,6 +27,7 @@ _EXCEPTIONS = {
     ("lambda", "ListFunctionUrlConfigs"): "lambda:ListFunctionUrlConfigs",
     ("lambda", "GetPolicy"): "lambda:GetPolicy",
     ("ecr", "DescribeImageScanFindings"): "ecr:DescribeImageScanFindings",
+    ("accessanalyzer", "ListFindingsV2"): "access-analyzer:ListFindings",
 }
 
 # Operations that need no IAM permission at all.

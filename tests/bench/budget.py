@@ -144,6 +144,12 @@ BUDGET: dict[str, Entry] = {
     "rds DescribePendingMaintenanceActions": Entry("region", (DB,), page=100),
     "rds DescribeDBEngineVersions": Entry("region", why="one filtered call per engine in use is acceptable"),
     "rds DescribeDBParameterGroups": Entry("region", page=100),
+    # --- organization membership and Access Analyzer findings
+    "organizations DescribeOrganization": Entry("once", why="is an ORGANIZATION analyzer elsewhere possible"),
+    "organizations ListDelegatedAdministrators": Entry("once", why="management account only"),
+    "accessanalyzer ListFindingsV2": Entry(
+        "region", why="two listings (ACTIVE, ACTIVE and public) per external-access analyzer"
+    ),
 }
 
 

@@ -115,7 +115,10 @@ def _scan(aws: Any, ruleset: Any) -> tuple[Any, Any]:
     stub.add_response("list_clusters", {"clusterArns": [CLUSTER]})
     stub.add_response(
         "describe_clusters",
-        {"clusters": [{"clusterArn": CLUSTER, "clusterName": "timmy-test-cluster", "status": "ACTIVE"}], "failures": []},
+        {
+            "clusters": [{"clusterArn": CLUSTER, "clusterName": "timmy-test-cluster", "status": "ACTIVE"}],
+            "failures": [],
+        },
     )
     stub.add_response("list_services", {"serviceArns": [SERVICE]})
     stub.add_response("describe_services", {"services": [SERVICE_DATA], "failures": []})
@@ -156,7 +159,9 @@ def test_task_sets_on_moto(session, aws, ruleset) -> None:
     )["taskDefinition"]["taskDefinitionArn"]
     ecs.create_service(cluster="c", serviceName="bg", deploymentController={"type": "EXTERNAL"}, desiredCount=1)
     network = {"awsvpcConfiguration": {"subnets": ["subnet-1"], "assignPublicIp": "ENABLED"}}
-    ecs.create_task_set(cluster="c", service="bg", taskDefinition=td, launchType="FARGATE", networkConfiguration=network)
+    ecs.create_task_set(
+        cluster="c", service="bg", taskDefinition=td, launchType="FARGATE", networkConfiguration=network
+    )
     inv = collect_inventory(aws, ["eu-west-1"], only={"ecs"})
     svc = next(r for r in inv.resources if r.type == "AWS::ECS::Service")
     assert [ts["task_definition"] for ts in svc.attrs["task_sets"]] == [td]

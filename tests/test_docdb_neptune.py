@@ -20,7 +20,7 @@ from typing import Any
 from botocore.stub import Stubber
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Finding, Severity, Status
 from tests.helpers import by_rule, one
 

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import by_rule, fail_operation, one
 

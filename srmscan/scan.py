@@ -47,6 +47,7 @@ def resolve_regions(aws: AwsSession, requested: Iterable[str], all_regions: bool
     if all_regions:
         return aws.enabled_regions()
     if not requested:
+        aws.identity()  # the partition decides the default region (us-gov-west-1, cn-northwest-1, ...)
         return [aws.home_region]
     known = aws.available_regions()
     unknown = [r for r in requested if r not in known]

@@ -14,7 +14,7 @@ from typing import Any
 
 from srmscan.collect.context import Collection
 from srmscan.collect.registry import declare_actions
-from srmscan.collect.session import AwsSession
+from srmscan.collect.session import AwsSession, partition_region
 from srmscan.evaluate.resilience import assess, describe_event, open_events, verdict_text
 from srmscan.evaluate.rules_api import InventoryView, ResourceView, Unreadable
 from srmscan.model import GLOBAL_REGION, Inventory
@@ -22,7 +22,7 @@ from srmscan.model import GLOBAL_REGION, Inventory
 HEALTH_ACTIONS = ("health:DescribeEvents", "health:DescribeAffectedEntities")
 declare_actions("events", HEALTH_ACTIONS)
 
-HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint
+HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint in the aws partition
 AFFECTED_BATCH = 10  # DescribeAffectedEntities accepts at most 10 event ARNs
 EC2_INSTANCE = "AWS::EC2::Instance"
 DB_INSTANCE = "AWS::RDS::DBInstance"
@@ -79,11 +79,13 @@ class HealthAnswer:
 
 def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
     """Upcoming and open scheduled changes for the scanned regions (plus global ones)."""
-    c = Collection(aws, inv.account_id, inv.partition, [HEALTH_REGION])
+    # Health's global endpoint is in the partition's own default region (us-gov-west-1, cn-northwest-1).
+    health_region = partition_region(inv.partition)
+    c = Collection(aws, inv.account_id, inv.partition, [health_region])
     try:
         listing = c.pages(
             "health",
-            HEALTH_REGION,
+            health_region,
             "DescribeEvents",
             "events",
             filter={"eventTypeCategories": ["scheduledChange"], "eventStatusCodes": ["upcoming", "open"]},
@@ -101,7 +103,7 @@ def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
         for start in range(0, len(arns), AFFECTED_BATCH):
             batch = arns[start : start + AFFECTED_BATCH]
             answer = c.pages(
-                "health", HEALTH_REGION, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
+                "health", health_region, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
             )
             if answer.error is not None:
                 for arn in batch:

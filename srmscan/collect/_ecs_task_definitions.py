@@ -18,7 +18,6 @@ from srmscan.collect.context import Answer, Collection, tags_from
 from srmscan.model import Resource
 
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
-FAMILIES_PER_PAGE = 100  # ListTaskDefinitionFamilies maxResults maximum (botocore model: 1-100)
 UNREADABLE_KEYS = ("containers", "network_mode", "os_family", "pid_mode", "task_role_arn", "tags")
 
 
@@ -28,9 +27,7 @@ def collect_task_definitions(c: Collection, region: str, services: list[Resource
     for svc in services:
         for arn in svc.attrs.get("task_definitions_in_use") or []:
             users.setdefault(str(arn), []).append(svc)
-    families = c.pages(
-        "ecs", region, "ListTaskDefinitionFamilies", "families", status="ACTIVE", maxResults=FAMILIES_PER_PAGE
-    )
+    families = c.pages("ecs", region, "ListTaskDefinitionFamilies", "families", status="ACTIVE")
     described: set[str] = set()
     if families.error is not None:
         # Registered task definitions that no service runs cannot be seen: say so for the type.

@@ -22,7 +22,8 @@ KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/b10f842a-feb7-4318-92d5-0640a75b7688"
 SOURCE = "recorded: placebo/test_rdscluster_config, placebo/test_rds_pending_maintenance; botocore docdb model"
 
 
-def _instance(ident: str, engine: str, version: str, **extra: Any) -> dict[str, Any]:
+def db_instance(ident: str, engine: str, version: str, **extra: Any) -> dict[str, Any]:
+    """A DBInstance as DescribeDBInstances returns it (members from the recordings named above)."""
     base: dict[str, Any] = {
         "DBInstanceIdentifier": ident,
         "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{ident}",
@@ -43,7 +44,7 @@ def _instance(ident: str, engine: str, version: str, **extra: Any) -> dict[str, 
 
 INSTANCES = [
     # DocumentDB: the model says AutoMinorVersionUpgrade does not apply; real answers carry False.
-    _instance(
+    db_instance(
         "docdb-2020-08-05-07-53-40",
         "docdb",
         "4.0.0",
@@ -51,8 +52,8 @@ INSTANCES = [
         DBClusterIdentifier="docs",
         BackupRetentionPeriod=1,
     ),
-    _instance("graph-1", "neptune", "1.0.4.0", AutoMinorVersionUpgrade=False, DBClusterIdentifier="graph"),
-    _instance("orders", "postgres", "16.3", BackupRetentionPeriod=7, DeletionProtection=True),
+    db_instance("graph-1", "neptune", "1.0.4.0", AutoMinorVersionUpgrade=False, DBClusterIdentifier="graph"),
+    db_instance("orders", "postgres", "16.3", BackupRetentionPeriod=7, DeletionProtection=True),
 ]
 
 CLUSTERS = [

@@ -14,30 +14,15 @@ from typing import Any
 
 from srmscan.model import Severity, Status
 from tests.realworld.harness import Scenario
+from tests.realworld.test_docdb_neptune import db_instance
 
 REGION = "us-east-1"
-ACCOUNT = "123456789012"
 SOURCE = "recorded: placebo/test_rds_retention/rds.DescribeDBInstances_1.json; RDS User Guide (read replicas)"
 
 
 def _instance(ident: str, engine: str, version: str, days: int, source: str | None = None) -> dict[str, Any]:
-    item: dict[str, Any] = {
-        "DBInstanceIdentifier": ident,
-        "DBInstanceArn": f"arn:aws:rds:{REGION}:{ACCOUNT}:db:{ident}",
-        "DBInstanceClass": "db.m3.medium",
-        "Engine": engine,
-        "EngineVersion": version,
-        "DBInstanceStatus": "available",
-        "PubliclyAccessible": False,
-        "StorageEncrypted": True,
-        "MultiAZ": False,
-        "AutoMinorVersionUpgrade": True,
-        "BackupRetentionPeriod": days,
-        "ReadReplicaDBInstanceIdentifiers": [],
-    }
-    if source:
-        item["ReadReplicaSourceDBInstanceIdentifier"] = source
-    return item
+    replica = {"ReadReplicaSourceDBInstanceIdentifier": source} if source else {}
+    return db_instance(ident, engine, version, BackupRetentionPeriod=days, DBInstanceClass="db.m3.medium", **replica)
 
 
 INSTANCES = [

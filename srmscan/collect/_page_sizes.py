@@ -66,6 +66,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("ecs", "ListClusters"): PageSize("maxResults", 100, _ECS),
     ("ecs", "ListServices"): PageSize("maxResults", 100, _ECS),
     ("ecs", "ListContainerInstances"): PageSize("maxResults", 100, _ECS),
+    ("ecs", "ListTaskDefinitionFamilies"): PageSize("maxResults", 100, _ECS),
     ("elbv2", "DescribeLoadBalancers"): PageSize(
         "PageSize", 400, "botocore model: max 400", ("LoadBalancerArns", "Names")
     ),

@@ -26,6 +26,8 @@ HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint in the aws p
 AFFECTED_BATCH = 10  # DescribeAffectedEntities accepts at most 10 event ARNs
 EC2_INSTANCE = "AWS::EC2::Instance"
 DB_INSTANCE = "AWS::RDS::DBInstance"
+# DocumentDB and Neptune instances share RDS's pending-maintenance listing.
+DB_INSTANCE_TYPES = (DB_INSTANCE, "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance")
 
 COLUMNS = [
     "source",
@@ -197,7 +199,7 @@ def _unknown(source: str, region: str, reason: str) -> EventRow:
 def _rds_rows(inv: Inventory) -> list[EventRow]:
     rows = []
     for res in inv.resources:
-        if res.type != DB_INSTANCE:
+        if res.type not in DB_INSTANCE_TYPES:
             continue
         if "pending_maintenance" in res.unreadable:
             err = inv.error(res.unreadable["pending_maintenance"])
@@ -226,7 +228,7 @@ def _rds_rows(inv: Inventory) -> list[EventRow]:
                     state="scheduled" if starts else "pending",
                     event=str(action.get("action") or ""),
                     resource=res.id,
-                    resource_type=DB_INSTANCE,
+                    resource_type=res.type,
                     region=res.region,
                     owner="aws",
                     # AWS's engine/OS patching, carried out on its hosts in our window.

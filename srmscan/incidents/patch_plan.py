@@ -25,6 +25,8 @@ TASK_DEFINITION = "AWS::ECS::TaskDefinition"
 ECR_IMAGE = "AWS::ECR::Image"
 FUNCTION = "AWS::Lambda::Function"
 DB_INSTANCE = "AWS::RDS::DBInstance"
+# DocumentDB and Neptune instances are patched by AWS the same way (RDS pending maintenance).
+DB_INSTANCE_TYPES = (DB_INSTANCE, "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance")
 
 DEFAULT_SLA = {"critical": 7, "high": 30, "medium": 90}
 _ARCHES = {"x86_64", "aarch64", "noarch", "i686", "i386", "amd64", "arm64"}
@@ -539,7 +541,10 @@ def _db_row(db: Resource, req: PlanRequest, now: datetime) -> PlanRow:
     window = db.attrs.get("maintenance_window")
     next_window = next_weekly_window(window, now)
     facts = [f"{db.attrs.get('engine')} {db.attrs.get('engine_version')}", f"maintenance window {window or 'unknown'}"]
-    facts.append(f"auto minor version upgrade {'on' if db.attrs.get('auto_minor_version_upgrade') else 'off'}")
+    if db.type == "AWS::DocDB::DBInstance":
+        facts.append("auto minor version upgrade does not apply (DocumentDB applies engine updates as pending actions)")
+    else:
+        facts.append(f"auto minor version upgrade {'on' if db.attrs.get('auto_minor_version_upgrade') else 'off'}")
     when: datetime | None = next_window
     if "pending_maintenance" in db.unreadable:
         status = UNKNOWN
@@ -566,7 +571,7 @@ def _db_row(db: Resource, req: PlanRequest, now: datetime) -> PlanRow:
     return PlanRow(
         resource=db.id,
         name=db.name or db.id,
-        resource_type=DB_INSTANCE,
+        resource_type=db.type,
         region=db.region,
         tier="managed",
         owner="aws",
@@ -595,7 +600,8 @@ def build_plan(inv: Inventory, evidence: PatchEvidence, req: PlanRequest, now: d
             rows.append(_orphan_host(ci, req))
     rows += [_service_row(s, req, inv) for s in sorted(by_type.get(ECS_SERVICE, []), key=lambda r: r.id)]
     rows += [_function_row(f, req, evidence) for f in sorted(by_type.get(FUNCTION, []), key=lambda r: r.id)]
-    rows += [_db_row(d, req, now) for d in sorted(by_type.get(DB_INSTANCE, []), key=lambda r: r.id)]
+    dbs = [d for t in DB_INSTANCE_TYPES for d in by_type.get(t, [])]
+    rows += [_db_row(d, req, now) for d in sorted(dbs, key=lambda r: r.id)]
     notes = _notes(inv, evidence, req)
     return Plan(request=req, rows=rows, summary=summarise(rows, req), notes=notes)
 
@@ -659,7 +665,7 @@ def summarise(rows: list[PlanRow], req: PlanRequest) -> dict[str, Any]:
     fn_unknown = _count(fns, lambda r: r.status == UNKNOWN)
     fargate = [r for r in services if r.tier == "container"]
     pinned = _count(fargate, lambda r: "pinned to" in r.evidence)
-    dbs = [r for r in rows if r.resource_type == DB_INSTANCE]
+    dbs = [r for r in rows if r.resource_type in DB_INSTANCE_TYPES]
     scheduled = sorted(r.next_window[:10] for r in dbs if r.status == SCHEDULED)
 
     customer = [f"{_plural(len(hosts), 'instance')} ({managed} managed, {without} without patch evidence"]

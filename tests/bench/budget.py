@@ -130,6 +130,7 @@ BUDGET: dict[str, Entry] = {
     "ecs DescribeServices": Entry("cluster+", (SERVICE,), page=10, why="per cluster, 10 services per call"),
     "ecs DescribeTaskDefinition": Entry("each", (TASKDEF,), why="no batch describe for task definitions"),
     "ecs ListTaskDefinitions": Entry("region", (TASKDEF,), page=100),
+    "ecs ListTaskDefinitionFamilies": Entry("region", (TASKDEF,), page=100),
     "ecs ListContainerInstances": Entry("cluster", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs DescribeContainerInstances": Entry("cluster+", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs ListAccountSettings": Entry("region"),

@@ -144,6 +144,12 @@ BUDGET: dict[str, Entry] = {
     "rds DescribePendingMaintenanceActions": Entry("region", (DB,), page=100),
     "rds DescribeDBEngineVersions": Entry("region", why="one filtered call per engine in use is acceptable"),
     "rds DescribeDBParameterGroups": Entry("region", page=100),
+    # --- CloudFront (global): the listing carries nearly everything; logging and the default root
+    # object are only in the full configuration
+    "cloudfront ListDistributions": Entry("once", ("AWS::CloudFront::Distribution",), page=100),
+    "cloudfront GetDistributionConfig": Entry(
+        "each", ("AWS::CloudFront::Distribution",), why="logging and DefaultRootObject: no batch API"
+    ),
 }
 
 

@@ -150,6 +150,15 @@ BUDGET: dict[str, Entry] = {
     "cloudfront GetDistributionConfig": Entry(
         "each", ("AWS::CloudFront::Distribution",), why="logging and DefaultRootObject: no batch API"
     ),
+    # --- API Gateway: one listing per generation and region; stages, methods, routes per API
+    "apigateway GetRestApis": Entry("region", ("AWS::ApiGateway::RestApi",), page=500),
+    "apigateway GetResources": Entry(
+        "each", ("AWS::ApiGateway::RestApi",), why="every method of one API (embed=methods); no cross-API listing"
+    ),
+    "apigateway GetStages": Entry("each", ("AWS::ApiGateway::RestApi",), why="no cross-API listing of stages"),
+    "apigatewayv2 GetApis": Entry("region", ("AWS::ApiGatewayV2::Api",), why="no documented maximum page size"),
+    "apigatewayv2 GetRoutes": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of routes"),
+    "apigatewayv2 GetStages": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of stages"),
 }
 
 

@@ -159,6 +159,11 @@ BUDGET: dict[str, Entry] = {
     "apigatewayv2 GetApis": Entry("region", ("AWS::ApiGatewayV2::Api",), why="no documented maximum page size"),
     "apigatewayv2 GetRoutes": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of routes"),
     "apigatewayv2 GetStages": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of stages"),
+    # --- detection: one detector and one hub per region
+    "guardduty ListDetectors": Entry("region", page=50),
+    "guardduty GetDetector": Entry("region", why="the region's one detector, when it exists"),
+    "securityhub DescribeHub": Entry("region"),
+    "securityhub GetEnabledStandards": Entry("region", page=100, why="only where the hub is enabled"),
 }
 
 

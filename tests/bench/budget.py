@@ -164,6 +164,10 @@ BUDGET: dict[str, Entry] = {
     "guardduty GetDetector": Entry("region", why="the region's one detector, when it exists"),
     "securityhub DescribeHub": Entry("region"),
     "securityhub GetEnabledStandards": Entry("region", page=100, why="only where the hub is enabled"),
+    # --- CloudWatch: three regional listings, nothing per resource
+    "logs DescribeLogGroups": Entry("region", ("AWS::Logs::LogGroup",), page=50),
+    "logs DescribeMetricFilters": Entry("region", page=50),
+    "cloudwatch DescribeAlarms": Entry("region", page=100),
 }
 
 

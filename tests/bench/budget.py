@@ -168,6 +168,14 @@ BUDGET: dict[str, Entry] = {
     "logs DescribeLogGroups": Entry("region", ("AWS::Logs::LogGroup",), page=50),
     "logs DescribeMetricFilters": Entry("region", page=50),
     "cloudwatch DescribeAlarms": Entry("region", page=100),
+    # --- Route 53 (global) and Route 53 Domains (us-east-1); records per public zone
+    "route53 ListHostedZones": Entry("once", ("AWS::Route53::HostedZone",), page=100),
+    "route53 ListQueryLoggingConfigs": Entry("once", page=100, why="every zone's config in one listing"),
+    "route53 ListResourceRecordSets": Entry(
+        "each", ("AWS::Route53::HostedZone",), why="records of one zone (page 300); private zones are skipped"
+    ),
+    "route53domains ListDomains": Entry("once", ("AWS::Route53Domains::Domain",), page=100),
+    "ec2 DescribeAddresses": Entry("region", why="Elastic IPs, for A records; not paginated"),
 }
 
 

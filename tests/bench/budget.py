@@ -176,6 +176,12 @@ BUDGET: dict[str, Entry] = {
     ),
     "route53domains ListDomains": Entry("once", ("AWS::Route53Domains::Domain",), page=100),
     "ec2 DescribeAddresses": Entry("region", why="Elastic IPs, for A records; not paginated"),
+    # --- Systems Manager beyond patching
+    "ssm ListDocuments": Entry("region", ("AWS::SSM::Document",), page=50, why="Owner=Self only"),
+    "ssm DescribeDocumentPermission": Entry("each", ("AWS::SSM::Document",), why="no batch API for sharing"),
+    "ssm DescribeParameters": Entry("region", page=50),
+    "ssm GetParameters": Entry("region", page=10, why="String/StringList values in batches of 10, shape judged"),
+    "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from srmscan.collect import apigateway as ag
 from srmscan.collect.iam_actions import iam_action, is_read_only
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Status
 from tests.helpers import by_rule, fail_operation, inventory, one
 from tests.placebo_feed import mini_demo, recordings, shape_problems

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from srmscan.collect import cloudfront as cf
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Status
 from tests.helpers import by_rule, fail_operation, inventory
 from tests.placebo_feed import mini_demo, recordings, shape_problems

@@ -5,7 +5,7 @@ and every recorded real DescribeLogGroups / DescribeMetricFilters / DescribeAlar
 from __future__ import annotations
 
 from srmscan.collect import cloudwatch as cw
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Status
 from tests.helpers import by_rule, fail_operation, inventory, one
 from tests.placebo_feed import mini_demo, recordings, shape_problems

@@ -7,7 +7,7 @@ from botocore.stub import Stubber
 
 from srmscan.collect.context import Collection
 from srmscan.collect.detection import _guardduty
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import by_rule, fail_operation
 from tests.placebo_feed import mini_demo, recordings, shape_problems

@@ -4,7 +4,7 @@ domains; failures as unknown; every recorded real zone / record / logging / doma
 from __future__ import annotations
 
 from srmscan.collect import route53 as r53
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Status
 from tests.helpers import by_rule, fail_operation, inventory, one
 from tests.placebo_feed import mini_demo, recordings, shape_problems

@@ -9,7 +9,7 @@ import json
 
 from srmscan.collect import ssm_config as sc
 from srmscan.demo.seed_ssm_config import PARAM_CANARY, PLAINTEXT_PARAM, SHAPED_CANARY, SHAPED_PARAM
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import by_rule, fail_operation, one
 from tests.placebo_feed import mini_demo, recordings, shape_problems

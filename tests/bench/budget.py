@@ -26,6 +26,8 @@ class Entry:
     types: tuple[str, ...] = ()
     page: int = 0
     why: str = ""
+    # One more call when any resource of these types exists (a global listing of the same operation).
+    plus_one_if: tuple[str, ...] = ()
 
 
 INSTANCE = "AWS::EC2::Instance"
@@ -108,7 +110,11 @@ BUDGET: dict[str, Entry] = {
     "elbv2 DescribeLoadBalancers": Entry("region", ("AWS::ElasticLoadBalancingV2::LoadBalancer",), page=400),
     "elbv2 DescribeTargetGroups": Entry("region", page=400),
     "resourcegroupstaggingapi GetResources": Entry(
-        "region", (FUNCTION,), page=100, why="tags of all functions in one listing instead of one call each"
+        "region",
+        (FUNCTION,),
+        page=100,
+        why="tags of all functions in one listing instead of one call each; one more for CloudFront's",
+        plus_one_if=("AWS::CloudFront::Distribution",),
     ),
     "autoscaling DescribeAutoScalingGroups": Entry("region", ("AWS::AutoScaling::AutoScalingGroup",), page=100),
     # --- SSM (inventory of managed instances, one listing per region)
@@ -236,6 +242,11 @@ class Budget:
 
 
 def expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
+    plus = 1 if any(counts.get(t, 0) for t in entry.plus_one_if) else 0
+    return _expected(entry, counts, regions) + plus
+
+
+def _expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
     n = sum(counts.get(t, 0) for t in entry.types)
     if entry.scale == "once":
         return max(1, math.ceil(n / entry.page)) if entry.page else 1

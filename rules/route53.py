@@ -26,6 +26,10 @@ INSTANCE = "AWS::EC2::Instance"
 
 _S3_WEBSITE_CNAME = re.compile(r"^(?P<bucket>.+)\.s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
 _S3_WEBSITE_ALIAS = re.compile(r"^s3-website[.-](?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?$")
+# bucket.s3.amazonaws.com, bucket.s3.REGION.amazonaws.com, bucket.s3-REGION.amazonaws.com
+_S3_REST_CNAME = re.compile(r"^.+\.s3([.-](dualstack\.)?[a-z0-9-]+)?\.amazonaws\.com(\.cn)?$")
+# Other AWS-operated names srmscan does not match to a resource (VPC endpoints, Beanstalk, ...).
+_OTHER_AWS = (".amazonaws.com", ".amazonaws.com.cn", ".on.aws", ".elasticbeanstalk.com", ".awsglobalaccelerator.com")
 # ALB and Classic: name-id.REGION.elb.amazonaws.com; NLB: name-id.elb.REGION.amazonaws.com
 _ALB_OR_CLASSIC = re.compile(r"^(dualstack\.)?[a-z0-9-]+\.(?P<region>[a-z0-9-]+)\.elb\.amazonaws\.com$")
 _NLB = re.compile(r"^(dualstack\.)?[a-z0-9-]+\.elb\.(?P<region>[a-z0-9-]+)\.amazonaws\.com$")
@@ -122,6 +126,10 @@ def dangling_records(r, inv):
                 bucket = rec["name"]
                 if bucket not in held.buckets():
                     s3_missing.append(f"{rec['name']} -> S3 website bucket {bucket}")
+            elif rec["type"] == "CNAME" and _S3_REST_CNAME.match(target):
+                # S3 virtual hosting also picks the bucket by the Host header.
+                if rec["name"] not in held.buckets():
+                    s3_missing.append(f"{rec['name']} -> S3 bucket {rec['name']}")
             elif target.endswith(".cloudfront.net"):
                 if target not in held.distributions():
                     gone.append(f"{rec['name']} -> {target}")
@@ -135,6 +143,8 @@ def dangling_records(r, inv):
                     gone.append(f"{rec['name']} -> {target}")
                 else:
                     unseen.append(f"{rec['name']} -> {target} (not a load balancer here; may be a Classic one)")
+            elif target.endswith(_OTHER_AWS):
+                unseen.append(f"{rec['name']} -> {target} (an AWS endpoint srmscan does not match to a resource)")
         if rec["type"] in ("A", "AAAA") and not rec.get("alias"):
             for ip in rec["values"]:
                 if _public_ip(ip) and ip not in held.addresses():

@@ -187,3 +187,32 @@ def test_v2_routes_real_shaped(aws) -> None:
         {"route": "GET /orders", "caller_check": "NONE", "api_key_required": False},
         {"route": "$default", "caller_check": "JWT", "api_key_required": False},
     ]
+
+
+def test_every_front_door_resource_type_has_a_matrix_row(ruleset) -> None:
+    """The map can only show what the matrix knows: every type these collectors produce, and every
+    type their rules judge, has a row whose AWS and shared cells cite a source."""
+    from srmscan.collect import apigateway, cloudfront, cloudwatch, detection, ssm_config
+
+    types = {
+        cloudfront.DISTRIBUTION,
+        apigateway.REST_API,
+        apigateway.REST_STAGE,
+        apigateway.HTTP_API,
+        apigateway.HTTP_STAGE,
+        detection.DETECTOR,
+        detection.HUB,
+        cloudwatch.LOG_GROUP,
+        r53.ZONE,
+        r53.DOMAIN,
+        ssm_config.DOCUMENT,
+    }
+    services = {"cloudfront", "apigateway", "guardduty", "securityhub", "cloudwatch", "route53", "route53domains"}
+    judged = {r.resource_type for r in ruleset.rules if r.service in services or r.id.startswith("ssm.")}
+    for rtype in types | (judged - {"AWS::::Account", "AWS::EC2::Instance"}):
+        row = ruleset.matrix.rows[rtype]
+        assert set(row.cells) == {"physical", "os_patching", "runtime", "service_config", "data", "iam"}, rtype
+        for layer, cell in row.cells.items():
+            assert cell.why, (rtype, layer)
+            if cell.owner in ("aws", "shared"):
+                assert cell.source.startswith("https://docs.aws.amazon.com/"), (rtype, layer)

@@ -34,11 +34,17 @@ _EXCEPTIONS = {
 UNAUTHORISED_OK = {("sts", "GetCallerIdentity")}
 
 
+# API Gateway authorises by HTTP verb on resource paths: every read (REST and v2) is apigateway:GET.
+_HTTP_VERB_SERVICES = {"apigateway", "apigatewayv2"}
+
+
 def iam_action(service: str, operation: str) -> str:
     """The IAM action that authorises `operation` on the boto3 `service`."""
     special = _EXCEPTIONS.get((service, operation))
     if special:
         return special
+    if service in _HTTP_VERB_SERVICES and operation.startswith("Get"):
+        return "apigateway:GET"
     return f"{_PREFIX.get(service, service)}:{operation}"
 
 
@@ -50,6 +56,7 @@ READ_ONLY_PREFIXES = (
     "GenerateCredentialReport",
     "LookupEvents",
     "Search",
+    "GET",  # apigateway:GET, the one IAM action behind every API Gateway read
 )
 
 

@@ -9,7 +9,7 @@ so a saved inventory re-evaluated later gives the same answer.
 
 from datetime import datetime, timedelta
 
-from srmscan.policy import (
+from srmscan.evaluate.policy import (
     account_of,
     as_list,
     aws_principals,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from srmscan.compliance import evaluate_compliance, load_framework
-from srmscan.compliance.frameworks import Attestation, Framework, FrameworkError, Requirement, load_file
+from srmscan.evaluate.compliance import evaluate_compliance
+from srmscan.evaluate.frameworks import Attestation, Framework, FrameworkError, Requirement, load_file, load_framework
 from srmscan.model import Owner, Status
 from tests.report_synth import finding
 

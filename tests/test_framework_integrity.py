@@ -10,7 +10,8 @@ import re
 
 import pytest
 
-from srmscan.compliance.frameworks import (
+from srmscan.evaluate.engine import load_ruleset
+from srmscan.evaluate.frameworks import (
     CHECKS,
     FSBP_ID,
     Framework,
@@ -21,7 +22,6 @@ from srmscan.compliance.frameworks import (
     id_is_well_formed,
     load_framework,
 )
-from srmscan.engine import load_ruleset
 from srmscan.model import Owner
 
 RULESET = load_ruleset()

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from srmscan.evaluate.resources import rules_dir
 from srmscan.model import Owner
-from srmscan.resources import rules_dir
 
 FSBP_ID = "fsbp"
 FSBP_FILE = "fsbp_controls.toml"

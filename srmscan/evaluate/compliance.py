@@ -1,4 +1,4 @@
-"""Findings + a framework -> the auditor's rows. Pure: no AWS, no clock, no network.
+"""Findings + a framework -> the auditor's rows (compliance views). Pure: no AWS, no clock, no network.
 
 Each row states who owns the requirement, why, and what this scan proves about it:
 
@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from srmscan.compliance.frameworks import Attestation, Framework, Requirement
+from srmscan.evaluate.frameworks import Attestation, Framework, Requirement
 from srmscan.model import Finding, Owner, Status
 
 ROW_STATUSES = ("fail", "unknown", "pass", "manual", "not_applicable", "inherited")

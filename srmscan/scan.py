@@ -11,6 +11,7 @@ from typing import Any
 from srmscan import __version__
 from srmscan.collect.runner import Progress, collect_inventory
 from srmscan.collect.session import AwsSession, ScanSetupError
+from srmscan.evaluate.compliance import ComplianceResult
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
 from srmscan.evaluate.mutes import Mute, apply_mutes, scan_date
 from srmscan.model import Finding, Inventory, Severity, Status
@@ -27,6 +28,8 @@ class ScanResult:
     notes: list[str] = field(default_factory=list)
     # Changes since a baseline report (srmscan.drift.diff.diff_reports), shown by the HTML report.
     diff: dict[str, Any] | None = None
+    # Compliance views for the frameworks named with `scan --framework` (srmscan.evaluate.compliance).
+    compliance: list[ComplianceResult] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:

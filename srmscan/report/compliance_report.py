@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from rich.console import Console
@@ -175,3 +176,43 @@ def render_compliance_table(result: ComplianceResult, width: int = TABLE_WIDTH, 
 
 def status_counts(result: ComplianceResult) -> dict[str, int]:
     return {s: result.summary["by_status"][s] for s in ROW_STATUSES}
+
+
+STATUS_LABEL = {
+    "fail": "Fail",
+    "unknown": "Unknown",
+    "pass": "Pass",
+    "manual": "Manual evidence",
+    "not_applicable": "Nothing in scope",
+    "inherited": "Inherited (AWS)",
+}
+
+
+def compliance_view(result: ComplianceResult) -> dict[str, Any]:
+    fw = result.framework
+    data = result.to_dict()
+    rows = []
+    for row in scrub(data["rows"]):
+        rows.append(
+            {
+                **row,
+                "owner_label": OWNER_LABEL[row["owner"]],
+                "status_label": STATUS_LABEL[row["status"]],
+            }
+        )
+    by_owner = result.summary["rows_by_owner"]
+    by_status = result.summary["by_status"]
+    return {
+        "key": re.sub(r"[^a-z0-9-]", "-", fw.id.lower()),
+        "name": fw.name,
+        "version": fw.version,
+        "description": fw.description,
+        "source": fw.source if fw.source.startswith("https://") else "",
+        "notes": list(fw.notes),
+        "summary_lines": summary_lines(result),
+        "owners": [{"value": "all", "label": "All", "count": len(rows)}]
+        + [{"value": o, "label": OWNER_LABEL[o], "count": by_owner[o]} for o in OWNERS if by_owner[o]],
+        "statuses": [{"value": "all", "label": "All", "count": len(rows)}]
+        + [{"value": s, "label": STATUS_LABEL[s], "count": by_status[s]} for s in ROW_STATUSES if by_status[s]],
+        "rows": rows,
+    }

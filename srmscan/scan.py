@@ -94,3 +94,13 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     from srmscan.drift.snapshot import inventory_json
 
     path.write_text(inventory_json(inventory), encoding="utf-8")
+
+
+def attach_compliance(result: ScanResult, framework_ids: Iterable[str]) -> None:
+    """`--framework`: one compliance view per framework over this result's findings; report.html shows
+    a section for each and report.json their summaries. Raises FrameworkError for an unknown id."""
+    from srmscan.evaluate.compliance import compliance_views, scope_of
+
+    ids = list(framework_ids)
+    if ids:
+        result.compliance = compliance_views(ids, result.findings, result.ruleset.rules, scope_of(result.inventory))

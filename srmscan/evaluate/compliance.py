@@ -251,3 +251,38 @@ def evaluate_compliance(
     titles = dict(rule_titles or {})
     rows = tuple(evaluate_row(req, framework, by_rule, evaluated, titles) for req in framework.requirements)
     return ComplianceResult(framework, rows, dict(scope or {}), summarise(framework, rows))
+
+
+def scope_of(inventory: Any) -> dict[str, Any]:
+    """What a compliance view covers, from an Inventory (or anything with the same fields)."""
+    return {
+        "account_id": inventory.account_id,
+        "regions": list(inventory.regions),
+        "started_at": inventory.started_at,
+        "finished_at": inventory.finished_at or inventory.started_at,
+        "partial": bool(inventory.partial),
+    }
+
+
+def compliance_views(
+    framework_ids: Iterable[str],
+    findings: list[Finding],
+    rules: Iterable[Any],
+    scope: dict[str, Any],
+    *,
+    evaluated_rules: Iterable[str] | None = None,
+) -> list[ComplianceResult]:
+    """One view per framework id over the same findings; `rules` are the loaded rules (id, owner,
+    fsbp, title). Raises FrameworkError for an unknown id."""
+    from srmscan.evaluate.frameworks import RuleRef, load_framework
+
+    rules = list(rules)
+    refs = [RuleRef(r.id, r.owner, tuple(r.fsbp)) for r in rules]
+    titles = {r.id: r.title for r in rules}
+    evaluated = list(evaluated_rules) if evaluated_rules is not None else [r.id for r in rules]
+    return [
+        evaluate_compliance(
+            load_framework(fid, refs), findings, evaluated_rules=evaluated, rule_titles=titles, scope=scope
+        )
+        for fid in dict.fromkeys(framework_ids)
+    ]

@@ -22,6 +22,11 @@ class OcsfUnavailable(RuntimeError):
     """py-ocsf-models is not installed (it is the optional extra `srmscan[ocsf]`)."""
 
 
+def require_models() -> Any:
+    """The models module, or OcsfUnavailable naming the extra to install (checked before a scan)."""
+    return _models()
+
+
 def _models() -> Any:
     try:
         from py_ocsf_models.events.findings import detection_finding

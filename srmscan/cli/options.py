@@ -32,7 +32,9 @@ class UsageFailure(Exception):
     """Bad input detected by srmscan itself: printed on one line, exit 2."""
 
 
-FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", help="json, html, csv, ocsf or junit; repeatable.")]
+FormatOpt = Annotated[
+    list[str] | None, typer.Option("--format", "-f", help="json, html, csv, ocsf or junit; repeatable.")
+]
 OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
 RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
 OwnerTagOpt = Annotated[

@@ -14,7 +14,6 @@ BEING_SPLIT = {
     "srmscan/incidents/patch_plan.py",
     "srmscan/collect/ec2.py",
     "rules/rds.py",
-    "rules/iam.py",
 }
 
 

@@ -139,8 +139,10 @@ def compliance_table(result: ComplianceResult) -> Table:
     table.add_column("Requirement / what the scan shows", ratio=1, overflow="fold")
     section = None
     for row in result.rows:
-        if section is not None and row.requirement.section != section:
-            table.add_section()
+        if row.requirement.section != section:
+            if section is not None:
+                table.add_section()
+            table.add_row(Text(""), Text(""), Text(""), Text(row.requirement.section, style="bold"))
         section = row.requirement.section
         table.add_row(
             Text(row.requirement.id),

@@ -194,7 +194,7 @@ def bucket_acl_public(r, inv):
     layer=DATA,
     severity=MEDIUM,
     fsbp=["S3.4"],
-    cis=["2.1.1"],
+    # CIS 2.1.1 was "buckets employ encryption at rest" in v1.x; in v3.0.0 it is "deny plain HTTP".
     rationale="""Encryption at rest is a setting we choose (and with SSE-KMS, a key we control). AWS has
     applied SSE-S3 to new objects since January 2023, but an explicit configuration records the choice
     and lets us use our own KMS key.""",

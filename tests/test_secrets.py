@@ -183,12 +183,24 @@ def test_secret_canaries_never_reach_any_output(monkeypatch: pytest.MonkeyPatch,
         fn = session.client("lambda", region_name=REGION).get_function_configuration(FunctionName="canary-fn")
         assert CANARIES["lambda_env_plain"] in str(fn)
         regions = [arg for r in REGIONS for arg in ("-r", r)]
-        formats = ["-f", "json", "-f", "html", "-f", "csv"]
+        formats = ["-f", "json", "-f", "html", "-f", "csv", "-f", "ocsf", "-f", "junit"]
         args = ["scan", *regions, "-o", str(out), *formats, "--save-inventory", str(inventory)]
+        args += ["--framework", "pci-dss-4.0.1", "--framework", "fsbp"]
         result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    for fmt in ("oscal", "csv", "json", "html"):
+        view = ["compliance", "--framework", "pci-dss-4.0.1", "--report", str(out / "report.json"), "-q"]
+        done = CliRunner().invoke(app, [*view, "-f", fmt, "--output", str(tmp_path / f"compliance.{fmt}")])
+        assert done.exit_code == 0, done.output
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    assert {p.name for p in files} >= {"report.json", "report.html", "report.csv", "inventory.json"}
+    assert {p.name for p in files} >= {
+        "report.json",
+        "report.html",
+        "report.csv",
+        "report.ocsf.json",
+        "report.junit.xml",
+        "inventory.json",
+    }
     texts = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
     texts["cli output"] = result.output + (result.stderr if result.stderr_bytes is not None else "")
     texts["log records"] = "\n".join(r.getMessage() for r in caplog.records)

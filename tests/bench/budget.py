@@ -7,7 +7,8 @@ Each entry says how an operation scales and why that is necessary:
   API that returns the same data (S3 bucket settings, Lambda resource policies, ...),
 - `batch`: per-resource data fetched in batches of `page`,
 - `cluster` / `cluster+`: per ECS cluster (a listing even when empty / a describe in batches of `page`),
-- `poll`: the credential report: generate, then ask again until it is ready.
+- `poll`: the credential report: generate, then ask again until it is ready,
+- `typed`: one filtered listing per named type, per region holding any of that type.
 
 Listings count as ceil(resources / AWS maximum page size) pages per region (at least one).
 The bench compares each operation's actual count (from the botocore hook) with this budget, so
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Entry:
-    scale: str  # once | region | each | batch
+    scale: str  # once | region | each | batch | typed
     types: tuple[str, ...] = ()
     page: int = 0
     why: str = ""
@@ -108,7 +109,10 @@ BUDGET: dict[str, Entry] = {
     "elbv2 DescribeLoadBalancers": Entry("region", ("AWS::ElasticLoadBalancingV2::LoadBalancer",), page=400),
     "elbv2 DescribeTargetGroups": Entry("region", page=400),
     "resourcegroupstaggingapi GetResources": Entry(
-        "region", (FUNCTION,), page=100, why="tags of all functions in one listing instead of one call each"
+        "typed",
+        (FUNCTION, "AWS::DynamoDB::Table"),
+        page=100,
+        why="tags of all functions (and, separately, all tables) in one listing per region instead of one call each",
     ),
     "autoscaling DescribeAutoScalingGroups": Entry("region", ("AWS::AutoScaling::AutoScalingGroup",), page=100),
     # --- SSM (inventory of managed instances, one listing per region)
@@ -144,6 +148,17 @@ BUDGET: dict[str, Entry] = {
     "rds DescribePendingMaintenanceActions": Entry("region", (DB,), page=100),
     "rds DescribeDBEngineVersions": Entry("region", why="one filtered call per engine in use is acceptable"),
     "rds DescribeDBParameterGroups": Entry("region", page=100),
+    # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)
+    "dynamodb ListTables": Entry("region", ("AWS::DynamoDB::Table",), page=100),
+    **{
+        f"dynamodb {op}": Entry("each", ("AWS::DynamoDB::Table",), why="DynamoDB has no batch describe for tables")
+        for op in ("DescribeTable", "DescribeContinuousBackups", "GetResourcePolicy")
+    },
+    "dax DescribeClusters": Entry("region", ("AWS::DAX::Cluster",), page=100),
+    "dax ListTags": Entry("each", ("AWS::DAX::Cluster",), why="DAX has no batch tag API; the tagging API omits DAX"),
+    "backup ListBackupPlans": Entry("region", page=1000),
+    "backup ListBackupSelections": Entry("region", why="one per backup plan; the bench account has none"),
+    "backup GetBackupSelection": Entry("region", why="one per selection: AWS Backup has no batch form"),
 }
 
 
@@ -211,6 +226,11 @@ def expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
         return math.ceil(n / entry.page) if entry.page else n
     if entry.scale == "poll":
         return 2
+    if entry.scale == "typed":
+        # one listing per resource type per region that has any of that type (filtered listings)
+        return sum(
+            math.ceil(part / entry.page) for t in entry.types for part in _split(counts.get(t, 0), regions) if part
+        )
     if entry.scale in ("cluster", "cluster+"):
         # per ECS cluster: a listing is needed even when empty ("cluster"); a describe only when
         # the cluster has something to describe ("cluster+").

@@ -11,6 +11,8 @@ MATRIX = load_ruleset().matrix
 TYPES = {
     "AWS::DynamoDB::Table": "managed",
     "AWS::DAX::Cluster": "managed",
+    "AWS::ElastiCache::ReplicationGroup": "managed",
+    "AWS::ElastiCache::CacheCluster": "managed",
 }
 
 

@@ -159,6 +159,9 @@ BUDGET: dict[str, Entry] = {
     "backup ListBackupPlans": Entry("region", page=1000),
     "backup ListBackupSelections": Entry("region", why="one per backup plan; the bench account has none"),
     "backup GetBackupSelection": Entry("region", why="one per selection: AWS Backup has no batch form"),
+    # --- ElastiCache (MaxRecords 100): two listings, nothing per resource
+    "elasticache DescribeCacheClusters": Entry("region", ("AWS::ElastiCache::CacheCluster",), page=100),
+    "elasticache DescribeReplicationGroups": Entry("region", ("AWS::ElastiCache::ReplicationGroup",), page=100),
 }
 
 

@@ -13,6 +13,9 @@ TYPES = {
     "AWS::DAX::Cluster": "managed",
     "AWS::ElastiCache::ReplicationGroup": "managed",
     "AWS::ElastiCache::CacheCluster": "managed",
+    "AWS::EKS::Cluster": "container",
+    "AWS::EKS::Nodegroup": "container",
+    "AWS::EKS::FargateProfile": "container",
 }
 
 

@@ -162,6 +162,13 @@ BUDGET: dict[str, Entry] = {
     # --- ElastiCache (MaxRecords 100): two listings, nothing per resource
     "elasticache DescribeCacheClusters": Entry("region", ("AWS::ElastiCache::CacheCluster",), page=100),
     "elasticache DescribeReplicationGroups": Entry("region", ("AWS::ElastiCache::ReplicationGroup",), page=100),
+    # --- EKS (maxResults 100): no batch describe, so per cluster / per node group
+    "eks ListClusters": Entry("region", ("AWS::EKS::Cluster",), page=100),
+    "eks DescribeClusterVersions": Entry("region", why="AWS's version calendar, only in regions with clusters"),
+    "eks DescribeCluster": Entry("each", ("AWS::EKS::Cluster",), why="EKS has no batch describe"),
+    "eks ListNodegroups": Entry("each", ("AWS::EKS::Cluster",), why="node groups are listed per cluster"),
+    "eks ListFargateProfiles": Entry("each", ("AWS::EKS::Cluster",), why="profiles are listed per cluster"),
+    "eks DescribeNodegroup": Entry("each", ("AWS::EKS::Nodegroup",), why="EKS has no batch describe"),
 }
 
 

@@ -37,6 +37,8 @@ CANARIES = {
     "ec2_user_data": "canary-ec2-userdata-a4c0",
     "launch_template_user_data": "canary-lt-userdata-66d2",
     "rds_password": "canaryRdsPassword9e41",
+    "secretsmanager_value": "canary-sm-value-0b7e",
+    "secretsmanager_description": "canary-sm-description-5a3c",
 }
 REGION = REGIONS[0]
 
@@ -111,6 +113,12 @@ def _seed_canaries(session: boto3.Session) -> None:
         AllocatedStorage=20,
     )
 
+    session.client("secretsmanager", region_name=REGION).create_secret(
+        Name="canary-secret",
+        Description=f"fallback credential {CANARIES['secretsmanager_description']}",
+        SecretString=CANARIES["secretsmanager_value"],
+    )
+
 
 def _forms(value: str) -> list[str]:
     """The canary as it could leak: raw, and base64 of the text it was embedded in (any offset)."""
@@ -147,7 +155,7 @@ def test_secret_canaries_never_reach_any_output(monkeypatch: pytest.MonkeyPatch,
     texts["log records"] = "\n".join(r.getMessage() for r in caplog.records)
     # The scan did see the canary-bearing resources (else the test would prove nothing).
     inv_text = texts[str(inventory)]
-    for name in ("canary-fn", "canary-db", "canary-lt", "canary-task"):
+    for name in ("canary-fn", "canary-db", "canary-lt", "canary-task", "canary-secret"):
         assert name in inv_text, f"{name} was not collected"
     leaks = [
         (label, where)

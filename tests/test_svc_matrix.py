@@ -16,6 +16,8 @@ TYPES = {
     "AWS::EKS::Cluster": "container",
     "AWS::EKS::Nodegroup": "container",
     "AWS::EKS::FargateProfile": "container",
+    "AWS::KMS::Key": "managed",
+    "AWS::SecretsManager::Secret": "managed",
 }
 
 

@@ -133,6 +133,14 @@ def cluster_attrs(item: dict[str, Any]) -> dict[str, Any]:
         "secrets_encrypted": any(
             "secrets" in (e.get("resources") or []) for e in encryption or [] if isinstance(e, dict)
         ),
+        "secrets_key_arn": next(
+            (
+                str((e.get("provider") or {}).get("keyArn"))
+                for e in encryption or []
+                if isinstance(e, dict) and (e.get("provider") or {}).get("keyArn")
+            ),
+            None,
+        ),
         "log_types": sorted(
             str(t)
             for entry in (logging if isinstance(logging, list) else [])

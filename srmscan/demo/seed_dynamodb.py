@@ -29,7 +29,9 @@ SELECTION_ID = "demo-selection-0001"
 
 def seed(world: DemoWorld) -> None:
     ddb = world.client("dynamodb", REGION)
-    key = world.client("kms", REGION).create_key(Description="acme orders table key")["KeyMetadata"]["Arn"]
+    kms = world.client("kms", REGION)
+    key = kms.create_key(Description="acme orders table key")["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key)
     schema: dict[str, Any] = {
         "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
         "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],

@@ -19,7 +19,9 @@ BAD = "acme-legacy-k8s"
 
 def seed(world: DemoWorld) -> None:
     eks = world.client("eks", REGION)
-    key = world.client("kms", REGION).create_key(Description="acme platform k8s secrets")["KeyMetadata"]["Arn"]
+    kms = world.client("kms", REGION)
+    key = kms.create_key(Description="acme platform k8s secrets")["KeyMetadata"]["Arn"]
+    kms.enable_key_rotation(KeyId=key)
     role = f"arn:aws:iam::{DEMO_ACCOUNT}:role/acme-eks-cluster"
     node_role = f"arn:aws:iam::{DEMO_ACCOUNT}:role/acme-eks-node"
     eks.create_cluster(

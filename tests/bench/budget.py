@@ -169,6 +169,18 @@ BUDGET: dict[str, Entry] = {
     "eks ListNodegroups": Entry("each", ("AWS::EKS::Cluster",), why="node groups are listed per cluster"),
     "eks ListFargateProfiles": Entry("each", ("AWS::EKS::Cluster",), why="profiles are listed per cluster"),
     "eks DescribeNodegroup": Entry("each", ("AWS::EKS::Nodegroup",), why="EKS has no batch describe"),
+    # --- KMS (Limit 1000): describe per key; rotation and policy per customer managed key
+    "kms ListKeys": Entry("region", ("AWS::KMS::Key",), page=1000),
+    "kms ListAliases": Entry("region", ("AWS::KMS::Key",), page=1000),
+    **{
+        f"kms {op}": Entry("each", ("AWS::KMS::Key",), why="KMS has no batch describe / policy / rotation call")
+        for op in ("DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy")
+    },
+    # --- Secrets Manager (MaxResults 100): the listing carries rotation and access dates
+    "secretsmanager ListSecrets": Entry("region", ("AWS::SecretsManager::Secret",), page=100),
+    "secretsmanager GetResourcePolicy": Entry(
+        "each", ("AWS::SecretsManager::Secret",), why="no batch API for secret resource policies"
+    ),
 }
 
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from srmscan.collect.context import Answer, Collection, tags_from
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import GLOBAL_REGION, Resource
-from srmscan.policy import MalformedPolicy, parse
 
 USER = "AWS::IAM::User"
 GROUP = "AWS::IAM::Group"

@@ -43,6 +43,8 @@ CANARIES = {
     "ssm_string_named": "canary-ssm-named-90aa",
     "apigateway_stage_variable": "canary-apigw-stagevar-c31e",
     "cloudfront_origin_header": "canary-cf-origin-header-5d07",
+    "secretsmanager_value": "canary-sm-value-0b7e",
+    "secretsmanager_description": "canary-sm-description-5a3c",
 }
 REGION = REGIONS[0]
 
@@ -115,6 +117,12 @@ def _seed_canaries(session: boto3.Session) -> None:
         MasterUsername="canary",
         MasterUserPassword=CANARIES["rds_password"],
         AllocatedStorage=20,
+    )
+
+    session.client("secretsmanager", region_name=REGION).create_secret(
+        Name="canary-secret",
+        Description=f"fallback credential {CANARIES['secretsmanager_description']}",
+        SecretString=CANARIES["secretsmanager_value"],
     )
 
 
@@ -206,7 +214,15 @@ def test_secret_canaries_never_reach_any_output(monkeypatch: pytest.MonkeyPatch,
     texts["log records"] = "\n".join(r.getMessage() for r in caplog.records)
     # The scan did see the canary-bearing resources (else the test would prove nothing).
     inv_text = texts[str(inventory)]
-    for name in ("canary-fn", "canary-db", "canary-lt", "canary-task", "canary-api", "origin.canary.example"):
+    for name in (
+        "canary-fn",
+        "canary-db",
+        "canary-lt",
+        "canary-task",
+        "canary-api",
+        "origin.canary.example",
+        "canary-secret",
+    ):
         assert name in inv_text, f"{name} was not collected"
     leaks = [
         (label, where)

@@ -7,7 +7,8 @@ Each entry says how an operation scales and why that is necessary:
   API that returns the same data (S3 bucket settings, Lambda resource policies, ...),
 - `batch`: per-resource data fetched in batches of `page`,
 - `cluster` / `cluster+`: per ECS cluster (a listing even when empty / a describe in batches of `page`),
-- `poll`: the credential report: generate, then ask again until it is ready.
+- `poll`: the credential report: generate, then ask again until it is ready,
+- `typed`: one filtered listing per named type, per region holding any of that type.
 
 Listings count as ceil(resources / AWS maximum page size) pages per region (at least one).
 The bench compares each operation's actual count (from the botocore hook) with this budget, so
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Entry:
-    scale: str  # once | region | each | batch
+    scale: str  # once | region | each | batch | typed
     types: tuple[str, ...] = ()
     page: int = 0
     why: str = ""
@@ -110,10 +111,11 @@ BUDGET: dict[str, Entry] = {
     "elbv2 DescribeLoadBalancers": Entry("region", ("AWS::ElasticLoadBalancingV2::LoadBalancer",), page=400),
     "elbv2 DescribeTargetGroups": Entry("region", page=400),
     "resourcegroupstaggingapi GetResources": Entry(
-        "region",
-        (FUNCTION,),
+        "typed",
+        (FUNCTION, "AWS::DynamoDB::Table"),
         page=100,
-        why="tags of all functions in one listing instead of one call each; one more for CloudFront's",
+        why="tags of all functions (and, separately, all tables) in one listing per region instead of one call each;"
+        " one more for CloudFront's",
         plus_one_if=("AWS::CloudFront::Distribution",),
     ),
     "autoscaling DescribeAutoScalingGroups": Entry("region", ("AWS::AutoScaling::AutoScalingGroup",), page=100),
@@ -195,6 +197,39 @@ BUDGET: dict[str, Entry] = {
     "ssm DescribeParameters": Entry("region", page=50),
     "ssm GetParameters": Entry("region", page=10, why="String/StringList values in batches of 10, shape judged"),
     "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
+    # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)
+    "dynamodb ListTables": Entry("region", ("AWS::DynamoDB::Table",), page=100),
+    **{
+        f"dynamodb {op}": Entry("each", ("AWS::DynamoDB::Table",), why="DynamoDB has no batch describe for tables")
+        for op in ("DescribeTable", "DescribeContinuousBackups", "GetResourcePolicy")
+    },
+    "dax DescribeClusters": Entry("region", ("AWS::DAX::Cluster",), page=100),
+    "dax ListTags": Entry("each", ("AWS::DAX::Cluster",), why="DAX has no batch tag API; the tagging API omits DAX"),
+    "backup ListBackupPlans": Entry("region", page=1000),
+    "backup ListBackupSelections": Entry("region", why="one per backup plan; the bench account has none"),
+    "backup GetBackupSelection": Entry("region", why="one per selection: AWS Backup has no batch form"),
+    # --- ElastiCache (MaxRecords 100): two listings, nothing per resource
+    "elasticache DescribeCacheClusters": Entry("region", ("AWS::ElastiCache::CacheCluster",), page=100),
+    "elasticache DescribeReplicationGroups": Entry("region", ("AWS::ElastiCache::ReplicationGroup",), page=100),
+    # --- EKS (maxResults 100): no batch describe, so per cluster / per node group
+    "eks ListClusters": Entry("region", ("AWS::EKS::Cluster",), page=100),
+    "eks DescribeClusterVersions": Entry("region", why="AWS's version calendar, only in regions with clusters"),
+    "eks DescribeCluster": Entry("each", ("AWS::EKS::Cluster",), why="EKS has no batch describe"),
+    "eks ListNodegroups": Entry("each", ("AWS::EKS::Cluster",), why="node groups are listed per cluster"),
+    "eks ListFargateProfiles": Entry("each", ("AWS::EKS::Cluster",), why="profiles are listed per cluster"),
+    "eks DescribeNodegroup": Entry("each", ("AWS::EKS::Nodegroup",), why="EKS has no batch describe"),
+    # --- KMS (Limit 1000): describe per key; rotation and policy per customer managed key
+    "kms ListKeys": Entry("region", ("AWS::KMS::Key",), page=1000),
+    "kms ListAliases": Entry("region", ("AWS::KMS::Key",), page=1000),
+    **{
+        f"kms {op}": Entry("each", ("AWS::KMS::Key",), why="KMS has no batch describe / policy / rotation call")
+        for op in ("DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy")
+    },
+    # --- Secrets Manager (MaxResults 100): the listing carries rotation and access dates
+    "secretsmanager ListSecrets": Entry("region", ("AWS::SecretsManager::Secret",), page=100),
+    "secretsmanager GetResourcePolicy": Entry(
+        "each", ("AWS::SecretsManager::Secret",), why="no batch API for secret resource policies"
+    ),
 }
 
 
@@ -267,6 +302,11 @@ def _expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
         return math.ceil(n / entry.page) if entry.page else n
     if entry.scale == "poll":
         return 2
+    if entry.scale == "typed":
+        # one listing per resource type per region that has any of that type (filtered listings)
+        return sum(
+            math.ceil(part / entry.page) for t in entry.types for part in _split(counts.get(t, 0), regions) if part
+        )
     if entry.scale in ("cluster", "cluster+"):
         # per ECS cluster: a listing is needed even when empty ("cluster"); a describe only when
         # the cluster has something to describe ("cluster+").

@@ -18,7 +18,7 @@ answers are the demo's SIMULATED data, injected by `install` through botocore ev
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -196,7 +196,7 @@ def install(events: Any, world: DemoWorld) -> None:
     ids = world.ids.get("ec2")
     if not ids:
         return
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = world.now
     web, legacy = ids["web"], ids["legacy"]
     managed = [*web, legacy]  # the batch instances have no instance profile: SSM never hears of them
     glibc_missing = set(web[: len(web) // 2]) | {legacy}

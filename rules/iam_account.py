@@ -122,3 +122,32 @@ def password_policy(r, inv):
     if problems:
         return fail("Password policy is weak: " + "; ".join(problems), problems=problems)
     return passed("Password policy meets CIS length, reuse and complexity")
+
+
+# --- root: hardware MFA (IAM.6) --------------------------------------------------------------
+@rule(
+    id="iam.root_hardware_mfa",
+    title="The root user's MFA is a hardware device",
+    resource_type=ACCOUNT_TYPE,
+    where=account_wide,
+    service="iam",
+    owner=CUSTOMER,
+    layer=IAM,
+    severity=MEDIUM,
+    fsbp=["IAM.6"],
+    cis=["1.6"],
+    rationale="""A virtual MFA app lives on a phone that can be cloned, backed up to the cloud or lost
+    with its seed; a hardware key (FIDO security key or hardware TOTP token) cannot be copied. Reported
+    separately from iam.root_mfa (no MFA at all), at lower severity. The virtual-MFA listing is what
+    tells the two apart: if it could not be read, this is unknown.""",
+    remediation="""Signed in as root: IAM > Security credentials > Assign MFA device > Security key or
+    Hardware TOTP token, then remove the virtual device.""",
+    failing={"account_summary": {"AccountMFAEnabled": 1}, "root_virtual_mfa": True},
+    passing={"account_summary": {"AccountMFAEnabled": 1}, "root_virtual_mfa": False},
+)
+def root_hardware_mfa(r, inv):
+    if not int(r["account_summary"].get("AccountMFAEnabled", 0) or 0):
+        return fail("The root user has no MFA at all (see iam.root_mfa), so no hardware MFA either")
+    if r["root_virtual_mfa"]:
+        return fail("The root user's MFA is a virtual device, not a hardware key")
+    return passed("The root user has MFA and it is not a virtual device")

@@ -3,7 +3,7 @@ dependencies, who may invoke the function and what sits in its environment are o
 
 from datetime import date, timedelta
 
-from srmscan.policy import resource_policy_exposure
+from srmscan.evaluate.policy import resource_policy_exposure
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,

@@ -2,12 +2,11 @@
 
 The event itself is AWS's (owner aws, layer physical) and is stated as `info` with our side's
 verdict in the message; whether the workload survives it is a shared finding that fails when
-the instance is a single point of failure. The verdict wording lives in srmscan.resilience so
+the instance is a single point of failure. The verdict wording lives in srmscan.evaluate.resilience so
 the `events` command and these findings say the same thing.
 """
 
-from srmscan.model import Resource, Status
-from srmscan.resilience import (
+from srmscan.evaluate.resilience import (
     NO_ACTION,
     assess,
     deadline_severity,
@@ -15,6 +14,7 @@ from srmscan.resilience import (
     open_events,
     verdict_text,
 )
+from srmscan.model import Resource, Status
 from srmscan.rules_api import (
     AWS,
     INFO,

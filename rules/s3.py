@@ -1,6 +1,6 @@
 """S3 buckets and the account's S3 Block Public Access: all configuration on our side of the line."""
 
-from srmscan.policy import resource_policy_exposure
+from srmscan.evaluate.policy import resource_policy_exposure
 from srmscan.rules_api import (
     ACCOUNT_TYPE,
     CRITICAL,

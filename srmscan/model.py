@@ -262,7 +262,7 @@ class Finding:
     unknown_reason: str | None = None
     error_ids: list[str] = field(default_factory=list)
     mute: dict[str, Any] | None = None
-    # The most recent CloudTrail event that could have caused a failure (srmscan.attribution).
+    # The most recent CloudTrail event that could have caused a failure (srmscan.drift.attribution).
     attribution: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:

@@ -11,9 +11,9 @@ from typing import Any
 from srmscan import __version__
 from srmscan.collect.runner import Progress, collect_inventory
 from srmscan.collect.session import AwsSession, ScanSetupError
-from srmscan.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
+from srmscan.evaluate.mutes import Mute, apply_mutes, scan_date
 from srmscan.model import Finding, Inventory, Severity, Status
-from srmscan.mutes import Mute, apply_mutes, scan_date
 
 
 @dataclass
@@ -25,7 +25,7 @@ class ScanResult:
     ruleset: RuleSet
     tool_version: str = __version__
     notes: list[str] = field(default_factory=list)
-    # Changes since a baseline report (srmscan.diff.diff_reports), shown by the HTML report.
+    # Changes since a baseline report (srmscan.drift.diff.diff_reports), shown by the HTML report.
     diff: dict[str, Any] | None = None
 
     @property
@@ -88,6 +88,6 @@ def evaluate_inventory(
 
 
 def write_inventory(inventory: Inventory, path: Path) -> None:
-    from srmscan.snapshot import inventory_json
+    from srmscan.drift.snapshot import inventory_json
 
     path.write_text(inventory_json(inventory), encoding="utf-8")

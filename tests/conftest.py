@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from srmscan.collect.session import AwsSession, Tuning
-from srmscan.engine import RuleSet, load_ruleset
+from srmscan.evaluate.engine import RuleSet, load_ruleset
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import random
 
-from srmscan.engine import RuleSet
+from srmscan.evaluate.engine import RuleSet
 from srmscan.model import (
     CallError,
     ErrorKind,

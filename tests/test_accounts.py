@@ -17,12 +17,12 @@ import pytest
 from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
-from srmscan import accounts
-from srmscan.accounts import Account, assume_role, organization_accounts, parse_shard, scan_accounts, shard
+from srmscan.accounts import organization as accounts
+from srmscan.accounts.merge import MergeError, load_report, merge_reports
+from srmscan.accounts.organization import Account, assume_role, organization_accounts, parse_shard, scan_accounts, shard
 from srmscan.cli import app
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, ScanSetupError
-from srmscan.merge import MergeError, load_report, merge_reports
 from srmscan.model import Status
 
 PUBLIC = {

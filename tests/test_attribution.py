@@ -14,10 +14,10 @@ from typing import Any
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from srmscan.attribution import attribute_findings, entry_for, event_map, event_name_matches
 from srmscan.cli import app
 from srmscan.collect.cloudtrail_events import RateLimiter, parse_event
 from srmscan.collect.context import Collection
+from srmscan.drift.attribution import attribute_findings, entry_for, event_map, event_name_matches
 from srmscan.model import Finding, Layer, Owner, Severity, Status
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)

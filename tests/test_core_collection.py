@@ -10,7 +10,7 @@ from botocore.stub import Stubber
 
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import ErrorKind, Inventory, Status
 from tests.helpers import by_rule, fail_operation, one
 

@@ -11,7 +11,7 @@ import json
 from srmscan.collect.runner import collect_inventory
 from srmscan.demo.account import demo_session
 from srmscan.demo.seed_rds_lambda import BAD_DB, CANARY, GOOD_DB, PUBLIC_FN
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import one
 

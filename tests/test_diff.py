@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from srmscan.cli import app
 from srmscan.collect.runner import collect_inventory
-from srmscan.diff import diff_reports, new_failures_at_or_above
+from srmscan.drift.diff import diff_reports, new_failures_at_or_above
 from srmscan.model import Severity
 from srmscan.scan import write_inventory
 

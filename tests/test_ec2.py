@@ -16,9 +16,9 @@ import boto3
 
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
+from srmscan.evaluate.resilience import NO_ACTION
 from srmscan.model import Inventory, Resource, Status
-from srmscan.resilience import NO_ACTION
 from tests.helpers import by_rule, fail_operation, one
 
 REGION = "eu-west-1"

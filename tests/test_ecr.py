@@ -18,7 +18,7 @@ from botocore.awsrequest import AWSResponse
 
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import fail_operation, one
 

@@ -17,7 +17,7 @@ from srmscan.collect._container_images import classify_environment, parse_image
 from srmscan.collect.ecs import compute_of
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests.helpers import by_rule, fail_operation, one
 

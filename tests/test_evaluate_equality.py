@@ -11,9 +11,9 @@ from typer.testing import CliRunner
 
 from srmscan.cli import app
 from srmscan.demo import seed_ecs, seed_rds_lambda
+from srmscan.drift.snapshot import load_inventory
 from srmscan.model import Inventory, Resource
 from srmscan.scan import write_inventory
-from srmscan.snapshot import load_inventory
 from tests.helpers import inventory
 
 runner = CliRunner()

@@ -18,11 +18,11 @@ from botocore.stub import Stubber
 from typer.testing import CliRunner
 
 from srmscan.cli import app
-from srmscan.cli_incidents import events_text
-from srmscan.engine import evaluate
+from srmscan.cli.incidents import events_text
+from srmscan.evaluate.engine import evaluate
+from srmscan.evaluate.resilience import NO_ACTION
 from srmscan.incidents import events as ev
 from srmscan.model import Resource
-from srmscan.resilience import NO_ACTION
 from tests.helpers import fail_operation, inventory, one
 
 REGION = "eu-west-1"
@@ -110,7 +110,7 @@ def test_realistic_health_scheduled_change_is_listed_with_verdict(session, aws) 
     assert (row["resource"], row["owner"], row["layer"], row["state"]) == (instance, "aws", "physical", "scheduled")
     assert row["action_required"] == "yes" and row["starts"] == start.isoformat()
     assert "not in an Auto Scaling group" in row["verdict"]
-    assert "stop and start it yourself" in row["verdict"]  # the retirement's own move, from srmscan.resilience
+    assert "stop and start it yourself" in row["verdict"]  # the retirement's own move, from srmscan.evaluate.resilience
     assert out["health"] == {"state": "read"}
 
 

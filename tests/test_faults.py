@@ -38,9 +38,9 @@ from moto import mock_aws
 from srmscan.collect.registry import all_collectors
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
-from srmscan.engine import RuleSet, evaluate, load_ruleset
+from srmscan.evaluate.engine import RuleSet, evaluate, load_ruleset
+from srmscan.evaluate.policy import parse
 from srmscan.model import ACCOUNT_TYPE, ErrorKind, Finding, Inventory, Status
-from srmscan.policy import parse
 from srmscan.report import write_reports
 from srmscan.scan import evaluate_inventory
 from tests.faultkit import Op, answer_with_error, raise_client_error, record_calls, respond

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession
-from srmscan.engine import evaluate, load_ruleset
+from srmscan.evaluate.engine import evaluate, load_ruleset
 from srmscan.model import ACCOUNT_TYPE, Finding, Resource, Status
 from tests.helpers import by_rule, fail_operation, inventory, one
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Status
 from srmscan.report.json_report import render_json
 from srmscan.scan import ScanResult

@@ -19,7 +19,7 @@ import boto3
 from botocore.stub import Stubber
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Resource, Severity, Status
 from srmscan.report.csv_report import render_csv
 from srmscan.report.html_report import render_html

@@ -10,8 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from srmscan.cli import app
+from srmscan.evaluate.mutes import Mute, MuteFileError, apply_mutes, parse_mutes, scan_date
 from srmscan.model import Finding, Layer, Owner, Resource, Severity, Status
-from srmscan.mutes import Mute, MuteFileError, apply_mutes, parse_mutes, scan_date
 from srmscan.scan import evaluate_inventory
 from tests.helpers import inventory, one
 

@@ -23,7 +23,7 @@ def test_wheel_contains_rules_and_templates_only(tmp_path: Path) -> None:
     assert "srmscan/_bundled/rules/responsibility.toml" in names
     assert "srmscan/_bundled/rules/s3.py" in names
     assert "srmscan/_bundled/rules/data/lambda_runtimes.toml" in names
-    assert "srmscan/cli.py" in names
+    assert "srmscan/cli/__init__.py" in names
     tops = {n.split("/")[0] for n in names}
     assert tops == {"srmscan", next(t for t in tops if t.endswith(".dist-info"))}, tops
     stray = [n for n in names if "__pycache__" in n or n.endswith((".pyc", ".orig", ".rej", "~")) or "/tests/" in n]

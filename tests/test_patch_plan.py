@@ -19,7 +19,7 @@ from typing import Any
 from typer.testing import CliRunner
 
 from srmscan.cli import app
-from srmscan.cli_incidents import patch_plan_text
+from srmscan.cli.incidents import patch_plan_text
 from srmscan.collect.iam_actions import iam_action, is_read_only
 from srmscan.collect.registry import declared_actions
 from srmscan.incidents import patch_plan as pp
@@ -351,7 +351,7 @@ def test_demo_glibc_story_end_to_end(tmp_path) -> None:
 
 
 def test_extra_calls_are_read_only_declared_and_listed_by_permissions() -> None:
-    from srmscan.cli_incidents import events_text
+    from srmscan.cli.incidents import events_text
     from srmscan.demo.account import demo_session
     from tests.faultkit import record_calls
 

@@ -16,7 +16,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Severity, Status
 from tests.helpers import by_rule, fail_operation, one
 

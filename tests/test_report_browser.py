@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from srmscan.engine import load_ruleset
+from srmscan.evaluate.engine import load_ruleset
 from srmscan.report import write_reports
 from srmscan.report.html_report import render_html
 from srmscan.scan import ScanResult, run_scan

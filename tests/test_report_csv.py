@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from srmscan.engine import RuleSet
+from srmscan.evaluate.engine import RuleSet
 from srmscan.model import Status
 from srmscan.report import write_reports
 from srmscan.report.csv_report import COLUMNS, render_csv, safe_cell

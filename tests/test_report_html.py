@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 
-from srmscan.engine import RuleSet
+from srmscan.evaluate.engine import RuleSet
 from srmscan.model import CallError, ErrorKind, Layer, Owner, Resource, Severity, Status
 from srmscan.report.html_report import render_html
 from srmscan.report.sections import (

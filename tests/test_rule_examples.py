@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from srmscan.engine import evaluate, load_ruleset
+from srmscan.evaluate.engine import evaluate, load_ruleset
+from srmscan.evaluate.resources import rules_dir
 from srmscan.model import ACCOUNT_TYPE, Resource, Status
-from srmscan.resources import rules_dir
 from srmscan.rules_api import Example, Rule, account_wide
 from tests.helpers import inventory
 

@@ -18,8 +18,8 @@ from typing import Any
 
 from srmscan.collect.context import Collection, fill, tags_from
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
-from srmscan.policy import MalformedPolicy, parse
 from srmscan.redact import looks_secret_name, looks_secret_value
 
 FUNCTION = "AWS::Lambda::Function"

@@ -10,8 +10,8 @@ from typing import Any
 
 from srmscan.collect.context import Answer, Collection, fill, tags_from
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
-from srmscan.policy import MalformedPolicy, parse
 
 BUCKET = "AWS::S3::Bucket"
 PAB_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")

@@ -13,12 +13,10 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 
+from srmscan.errors import ScanSetupError  # re-exported: callers import it from here too
+
 DEFAULT_REGION = "us-east-1"
 _ACCOUNT_LABEL = re.compile(r"^\d{12}\.")
-
-
-class ScanSetupError(Exception):
-    """Bad input or credentials: the CLI prints it on one line and exits 2."""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Does this maintenance event hurt us? (incident 3) The `srmscan events` listing.
 
-AWS owns the event; the customer-side verdict comes from srmscan.resilience, the same words
+AWS owns the event; the customer-side verdict comes from srmscan.evaluate.resilience, the same words
 the `ec2.scheduled_event*` scan findings use. Sources: EC2 scheduled events (already on each
 instance from the ec2 collector), RDS pending maintenance actions (on each DB instance), and
 AWS Health scheduled changes. Health needs a Business or Enterprise support plan: without one
@@ -15,9 +15,9 @@ from typing import Any
 from srmscan.collect.context import Collection
 from srmscan.collect.registry import declare_actions
 from srmscan.collect.session import AwsSession
+from srmscan.evaluate.resilience import assess, describe_event, open_events, verdict_text
+from srmscan.evaluate.rules_api import InventoryView, ResourceView, Unreadable
 from srmscan.model import GLOBAL_REGION, Inventory
-from srmscan.resilience import assess, describe_event, open_events, verdict_text
-from srmscan.rules_api import InventoryView, ResourceView, Unreadable
 
 HEALTH_ACTIONS = ("health:DescribeEvents", "health:DescribeAffectedEntities")
 declare_actions("events", HEALTH_ACTIONS)

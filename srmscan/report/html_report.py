@@ -18,6 +18,8 @@ from typing import Any, TextIO
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from srmscan.evaluate.resources import templates_dir
+from srmscan.evaluate.summary import counts
 from srmscan.report.sections import (
     NO_TEAM_VALUE,
     OWNER_LABELS,
@@ -30,9 +32,7 @@ from srmscan.report.sections import (
     muted_rows,
     shared_panel,
 )
-from srmscan.resources import templates_dir
 from srmscan.scan import ScanResult
-from srmscan.summary import counts
 
 OWNER_BLURB = {
     "customer": "Security in the cloud: only we can see or change these.",

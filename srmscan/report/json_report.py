@@ -7,9 +7,9 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
+from srmscan.evaluate.summary import counts
 from srmscan.redact import scrub
 from srmscan.scan import ScanResult
-from srmscan.summary import counts
 
 SCHEMA_VERSION = 1
 

@@ -13,10 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from srmscan.matrix import Matrix
+from srmscan.evaluate.matrix import Matrix
+from srmscan.evaluate.summary import ERROR_KIND_LABELS, LAYER_ORDER, OWNER_ORDER, SEVERITY_ORDER
 from srmscan.model import CallError, ErrorKind, Finding, Inventory, Owner, Status
 from srmscan.redact import scrub
-from srmscan.summary import ERROR_KIND_LABELS, LAYER_ORDER, OWNER_ORDER, SEVERITY_ORDER
 
 NO_TEAM = "(no owner tag)"
 # Sentinel the page's team filter uses for findings without an owner tag.

@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from srmscan.engine import load_ruleset
+from srmscan.evaluate.engine import load_ruleset
 from srmscan.report import write_reports
 from srmscan.scan import ScanResult
 from tests.report_synth import large_result

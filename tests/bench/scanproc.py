@@ -77,12 +77,12 @@ def _timed(name: str, fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _install() -> None:
-    import srmscan.cli
+    import srmscan.cli.scan
     import srmscan.scan
 
     srmscan.scan.collect_inventory = _timed("collect", srmscan.scan.collect_inventory)  # type: ignore[assignment]
     srmscan.scan.evaluate = _timed("evaluate", srmscan.scan.evaluate)  # type: ignore[assignment]
-    srmscan.cli.write_reports = _timed("write reports", srmscan.cli.write_reports)  # type: ignore[assignment]
+    srmscan.cli.scan.write_reports = _timed("write reports", srmscan.cli.scan.write_reports)  # type: ignore[assignment]
 
     original = session_mod.AwsSession.__init__
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from srmscan.matrix import Matrix
+from srmscan.evaluate.matrix import Matrix
+from srmscan.evaluate.resources import rules_dir
+from srmscan.evaluate.rules_api import RULE_ATTR, InventoryView, ResourceView, Rule, Unreadable, Verdict
 from srmscan.model import GLOBAL_REGION, Finding, Inventory, Resource, Severity, Status, finding_id
-from srmscan.resources import rules_dir
-from srmscan.rules_api import RULE_ATTR, InventoryView, ResourceView, Rule, Unreadable, Verdict
 
 DEFAULT_OWNER_TAGS = ("Owner", "Team")
 

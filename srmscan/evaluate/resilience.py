@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from srmscan.evaluate.rules_api import InventoryView, ResourceView
 from srmscan.model import Severity
-from srmscan.rules_api import InventoryView, ResourceView
 
 ASG = "AWS::AutoScaling::AutoScalingGroup"
 NO_ACTION = "No action required; the ASG handles it. Confirm after the window that the replacement is healthy."

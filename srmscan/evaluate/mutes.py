@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from srmscan.collect.session import ScanSetupError
+from srmscan.errors import ScanSetupError
 from srmscan.model import Finding, Status
 
 DEFAULT_MUTES_FILE = "srmscan.toml"

@@ -28,10 +28,10 @@ import botocore.session
 from botocore.credentials import AssumeRoleCredentialFetcher, DeferredRefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError
 
+from srmscan.accounts.merge import merge_reports, write_merged
 from srmscan.collect.errors import classify
 from srmscan.collect.session import AwsSession, ScanSetupError
-from srmscan.engine import DEFAULT_OWNER_TAGS, RuleSet
-from srmscan.merge import merge_reports, write_merged
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet
 from srmscan.model import Severity
 from srmscan.report import write_reports
 from srmscan.report.json_report import report_dict

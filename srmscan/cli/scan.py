@@ -1,118 +1,47 @@
-"""The `srmscan` command line. Thin: parses options, calls scan/evaluate/report, sets exit codes.
+"""`srmscan scan`, `srmscan demo` and `srmscan evaluate`: collect (or load), evaluate, write reports.
 
-Exit codes: 0 scan done, 1 findings at or above --fail-on, 2 usage / credentials / config error.
+The three share one body (`collect_and_report` / `evaluate`): the demo differs from a scan only in
+where its session points, and `evaluate` starts from a saved inventory instead of collecting one.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from srmscan import __version__
-from srmscan.collect.session import AwsSession, ScanSetupError, Tuning
-from srmscan.engine import DEFAULT_OWNER_TAGS, RuleLoadError, RuleSet, load_ruleset
-from srmscan.model import Inventory, Severity
-from srmscan.report import FORMATS, write_reports
-from srmscan.scan import ScanResult, evaluate_inventory, resolve_regions, run_scan, write_inventory
-from srmscan.summary import counts
-
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="AWS posture scanner that reports every finding with who owns it under the Shared Responsibility Model.",
-    pretty_exceptions_enable=False,
+from srmscan.cli.app import app
+from srmscan.cli.options import (
+    BaselineOpt,
+    FailOnOpt,
+    FormatOpt,
+    MutesOpt,
+    OutDirOpt,
+    OwnerTagOpt,
+    QuietOpt,
+    RulesDirOpt,
+    UsageFailure,
+    _check_output_dir,
+    _formats,
+    _guarded,
+    _ruleset,
+    _severity,
+    err_console,
+    out_console,
+    rule_dirs,
 )
-err_console = Console(stderr=True)
-out_console = Console()
-
-
-class UsageFailure(Exception):
-    """Bad input detected by srmscan itself: printed on one line, exit 2."""
-
-
-FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", help="json, html or csv; repeatable.")]
-OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
-RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
-OwnerTagOpt = Annotated[
-    list[str] | None, typer.Option("--owner-tag", help="Tag naming the owning team (default: Owner, Team).")
-]
-FailOnOpt = Annotated[
-    str | None,
-    typer.Option("--fail-on", help="Exit 1 if an unmuted failing finding is at or above this severity."),
-]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display or summary.")]
-MutesOpt = Annotated[
-    Path | None,
-    typer.Option("--mutes", help="Mutes file (default: srmscan.toml in the working directory, if present)."),
-]
-BaselineOpt = Annotated[
-    Path | None, typer.Option("--baseline", help="Earlier report.json or inventory: show what changed since.")
-]
-
-
-def main() -> None:
-    try:
-        app()
-    except KeyboardInterrupt:
-        err_console.print("interrupted")
-        sys.exit(130)
-
-
-def _fail(message: str) -> None:
-    # Plain write: one line, never wrapped or styled, so scripts can grep it.
-    sys.stderr.write(f"srmscan: error: {' '.join(message.split())}\n")
-    raise typer.Exit(2)
-
-
-def _formats(values: list[str] | None, default: tuple[str, ...] = ("json", "html")) -> list[str]:
-    chosen = [v.strip().lower() for item in (values or default) for v in item.split(",") if v.strip()]
-    for fmt in chosen:
-        if fmt not in FORMATS:
-            raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
-    return chosen
-
-
-def _severity(value: str | None) -> Severity | None:
-    if value is None:
-        return None
-    try:
-        return Severity(value.lower())
-    except ValueError as exc:
-        raise UsageFailure(f"unknown severity {value!r} (critical, high, medium, low, info)") from exc
-
-
-def _check_output_dir(path: Path) -> None:
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageFailure(f"cannot create output directory {path}: {exc.strerror}") from exc
-    if not os.access(path, os.W_OK):
-        raise UsageFailure(f"output directory {path} is not writable")
-
-
-def _ruleset(rules_dirs: list[Path] | None) -> RuleSet:
-    try:
-        return load_ruleset(rules_dirs or [])
-    except RuleLoadError as exc:
-        raise UsageFailure(str(exc)) from exc
-
-
-def _guarded(fn: Callable[[], int]) -> None:
-    try:
-        code = fn()
-    except (UsageFailure, ScanSetupError) as exc:
-        _fail(str(exc))
-        return
-    raise typer.Exit(code)
+from srmscan.collect.session import AwsSession, Tuning
+from srmscan.drift.attribution import attribute_with_session
+from srmscan.drift.diff import diff_reports, load_report
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
+from srmscan.evaluate.summary import counts
+from srmscan.model import Inventory, Severity
+from srmscan.report import write_reports
+from srmscan.scan import ScanResult, evaluate_inventory, resolve_regions, run_scan, write_inventory
 
 
 def _progress_display(quiet: bool) -> Progress | None:
@@ -147,7 +76,7 @@ def collect_and_report(
     baseline: Path | None = None,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
-    from srmscan.mutes import resolve_mutes
+    from srmscan.evaluate.mutes import resolve_mutes
 
     mute_list = resolve_mutes(mutes)
     threshold = _severity(fail_on)
@@ -170,8 +99,6 @@ def collect_and_report(
             )
     if save_inventory:
         write_inventory(result.inventory, save_inventory)
-    from srmscan.cli_drift import attach_baseline, attribute_result
-
     if attribute:
         attribute_result(aws, result, max_lookups)
     if baseline:
@@ -271,7 +198,7 @@ def scan(
             profile=profile, region=region[0] if region else None, endpoint_url=endpoint_url, tuning=tuning
         )
         if role_arn or org_role or shard:
-            from srmscan import accounts
+            from srmscan.accounts import organization as accounts
 
             if role_arn:
                 aws = accounts.assume_role(aws, role_arn, external_id=None if org_role else external_id)
@@ -312,10 +239,6 @@ def scan(
         )
 
     _guarded(run)
-
-
-def rule_dirs(values: list[Path] | None) -> list[Path]:
-    return list(values or [])
 
 
 @app.command()
@@ -376,8 +299,7 @@ def evaluate(
         except (OSError, ValueError, KeyError, TypeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
         _check_output_dir(output_dir)
-        from srmscan.cli_drift import attach_baseline
-        from srmscan.mutes import resolve_mutes
+        from srmscan.evaluate.mutes import resolve_mutes
 
         result = evaluate_inventory(
             inv,
@@ -395,70 +317,29 @@ def evaluate(
     _guarded(run)
 
 
-@app.command("rules")
-def list_rules(
-    rules_dir: RulesDirOpt = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print the rules as JSON.")] = False,
-) -> None:
-    """List the rules with their owner, layer, severity and framework ids."""
-
-    def run() -> int:
-        ruleset = _ruleset(rule_dirs(rules_dir))
-        if json_output:
-            print(json.dumps([r.metadata() for r in ruleset.rules], indent=1))
-            return 0
-        table = Table(title=f"{len(ruleset.rules)} rules")
-        for col in ("id", "owner", "layer", "severity", "service", "frameworks", "title"):
-            table.add_column(col)
-        for r in ruleset.rules:
-            fw = " ".join(f"{k.upper()} {','.join(v)}" for k, v in r.frameworks.items())
-            table.add_row(r.id, str(r.owner), str(r.layer), str(r.severity), r.service, fw, r.title)
-        out_console.print(table)
-        return 0
-
-    _guarded(run)
+# --- helpers for --attribute and --baseline ---------------------------------------------
+def attribute_result(aws: AwsSession, result: Any, max_lookups: int) -> None:
+    """`--attribute`: add CloudTrail attribution to the result's failing configuration findings."""
+    inv = result.inventory
+    outcome = attribute_with_session(
+        aws,
+        result.findings,
+        result.ruleset.tables,
+        account_id=inv.account_id,
+        partition=inv.partition,
+        regions=list(inv.regions),
+        max_lookups=max_lookups,
+    )
+    result.findings = outcome.findings
+    result.notes.extend(outcome.notes())
 
 
-@app.command()
-def permissions() -> None:
-    """Print the least-privilege IAM policy srmscan needs (built from what collectors declare)."""
-    from srmscan.collect.registry import declared_actions
+def attach_baseline(result: Any, baseline: Path) -> None:
+    """`--baseline`: compare this scan with an earlier report (or inventory) for the HTML report."""
+    from srmscan.report.json_report import report_dict
 
-    policy: dict[str, Any] = {
-        "Version": "2012-10-17",
-        "Statement": [{"Sid": "SrmscanReadOnly", "Effect": "Allow", "Action": declared_actions(), "Resource": "*"}],
-    }
-    print(json.dumps(policy, indent=2))
-
-
-@app.command()
-def merge(
-    reports: Annotated[list[Path], typer.Argument(help="report.json files (per account, or merged per shard).")],
-    output_dir: OutDirOpt = Path("srmscan-merged"),
-    format: FormatOpt = None,
-) -> None:
-    """Merge report.json files from several accounts or shards into one report with an account column."""
-
-    def run() -> int:
-        from srmscan.merge import MergeError, load_report, merge_reports, write_merged
-
-        try:
-            merged = merge_reports(load_report(p) for p in reports)
-        except MergeError as exc:
-            raise UsageFailure(str(exc)) from exc
-        _check_output_dir(output_dir)
-        for path in write_merged(merged, output_dir, _formats(format)):
-            err_console.print(f"wrote {path}", highlight=False, markup=False)
-        return 0
-
-    _guarded(run)
-
-
-@app.command()
-def version() -> None:
-    """Print the srmscan version."""
-    print(__version__)
-
-
-import srmscan.cli_drift  # noqa: E402,F401  (registers diff and explain)
-from srmscan import cli_incidents as _cli_incidents  # noqa: E402,F401  (registers patch-plan and events)
+    try:
+        old = load_report(baseline, lambda: result.ruleset, mutes=None)
+        result.diff = diff_reports(old, report_dict(result))
+    except ValueError as exc:
+        raise UsageFailure(f"cannot compare with baseline: {exc}") from exc

@@ -1,8 +1,6 @@
 """`srmscan diff` and `srmscan explain`: drift between two scans, and who changed a finding.
 
-Registered on the main typer app (imported at the bottom of srmscan.cli). Also holds the
-helpers `scan` / `evaluate` / `demo` call for `--mutes`, `--attribute` and `--baseline`, so the
-main CLI module only gains option declarations and one call each.
+Registered on the typer app when the `srmscan.cli` package is imported.
 """
 
 from __future__ import annotations
@@ -17,8 +15,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from srmscan.attribution import DEFAULT_MAX_LOOKUPS, attribute_with_session, is_candidate
-from srmscan.cli import (
+from srmscan.cli.app import app
+from srmscan.cli.options import (
     MutesOpt,
     OwnerTagOpt,
     RulesDirOpt,
@@ -26,44 +24,15 @@ from srmscan.cli import (
     _guarded,
     _ruleset,
     _severity,
-    app,
-    err_console,
     out_console,
     rule_dirs,
 )
 from srmscan.collect.session import AwsSession
-from srmscan.diff import diff_reports, load_report, new_failures_at_or_above, sections
-from srmscan.engine import DEFAULT_OWNER_TAGS
+from srmscan.drift.attribution import DEFAULT_MAX_LOOKUPS, attribute_with_session, is_candidate
+from srmscan.drift.diff import diff_reports, load_report, new_failures_at_or_above, sections
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
+from srmscan.evaluate.mutes import resolve_mutes
 from srmscan.model import Finding
-from srmscan.mutes import resolve_mutes
-
-
-# --- helpers for scan / evaluate / demo -------------------------------------------------
-def attribute_result(aws: AwsSession, result: Any, max_lookups: int) -> None:
-    """`--attribute`: add CloudTrail attribution to the result's failing configuration findings."""
-    inv = result.inventory
-    outcome = attribute_with_session(
-        aws,
-        result.findings,
-        result.ruleset.tables,
-        account_id=inv.account_id,
-        partition=inv.partition,
-        regions=list(inv.regions),
-        max_lookups=max_lookups,
-    )
-    result.findings = outcome.findings
-    result.notes.extend(outcome.notes())
-
-
-def attach_baseline(result: Any, baseline: Path) -> None:
-    """`--baseline`: compare this scan with an earlier report (or inventory) for the HTML report."""
-    from srmscan.report.json_report import report_dict
-
-    try:
-        old = load_report(baseline, lambda: result.ruleset, mutes=None)
-        result.diff = diff_reports(old, report_dict(result))
-    except ValueError as exc:
-        raise UsageFailure(f"cannot compare with baseline: {exc}") from exc
 
 
 # --- diff -------------------------------------------------------------------------------
@@ -216,7 +185,7 @@ def explain(
 
 
 def _read_report(path: Path) -> dict[str, Any]:
-    from srmscan.snapshot import read_json
+    from srmscan.drift.snapshot import read_json
 
     try:
         data = read_json(path)
@@ -277,6 +246,3 @@ def print_explanation(f: Finding, console: Console) -> None:
         line("Attribution", "not looked up (run without --no-lookup, or scan with --attribute)")
     else:
         line("Attribution", "only failing configuration findings are attributed")
-
-
-__all__ = ["MutesOpt", "attach_baseline", "attribute_result", "err_console"]

@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from srmscan.engine import DEFAULT_OWNER_TAGS, RuleSet
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet
 from srmscan.model import Inventory, Severity, Status
 
 if TYPE_CHECKING:
-    from srmscan.mutes import Mute
+    from srmscan.evaluate.mutes import Mute
 
 DIFF_SCHEMA_VERSION = 1
 _ACCOUNT_TYPE = "AWS::::Account"
@@ -182,9 +182,9 @@ def load_report(
 
     Raises ValueError with a readable reason for anything that is neither.
     """
+    from srmscan.drift.snapshot import read_json
     from srmscan.report.json_report import report_dict
     from srmscan.scan import evaluate_inventory
-    from srmscan.snapshot import read_json
 
     data = read_json(path)
     kind = data.get("kind")

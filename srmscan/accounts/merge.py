@@ -17,9 +17,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from srmscan.evaluate.resources import templates_dir
 from srmscan.redact import scrub
 from srmscan.report.csv_report import safe_cell
-from srmscan.resources import templates_dir
 
 MERGED_KIND = "srmscan-merged-report"
 REPORT_KIND = "srmscan-report"

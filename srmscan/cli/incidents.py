@@ -1,6 +1,6 @@
 """`srmscan patch-plan` and `srmscan events`: incidents 1 and 3 as one command each.
 
-Registered on the main typer app (imported at the bottom of srmscan.cli). Each command runs the
+Registered on the typer app when the `srmscan.cli` package is imported. Each command runs the
 normal collectors it needs (collect_inventory, concurrently across regions), makes its few
 extra calls through the same choke point, then hands everything to pure planning code.
 `--demo` points the same code at the built-in demo account; the commands cannot tell.
@@ -17,7 +17,8 @@ from typing import Annotated, Any
 
 import typer
 
-from srmscan.cli import UsageFailure, _guarded, app
+from srmscan.cli.app import app
+from srmscan.cli.options import UsageFailure, _guarded
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
 from srmscan.incidents import events as ev

@@ -1,0 +1,104 @@
+"""What every command shares: the consoles, common options, input checks and error handling.
+
+Each command module imports this one (and the library); nothing here imports a command. A user's
+mistake is raised as `UsageFailure` (or the library's `ScanSetupError`) and `_guarded` prints it
+on one line and exits 2, so no command ever shows a traceback for bad input.
+
+Exit codes: 0 scan done, 1 findings at or above --fail-on, 2 usage / credentials / config error,
+130 interrupted (partial reports written).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from srmscan.errors import ScanSetupError
+from srmscan.evaluate.engine import RuleLoadError, RuleSet, load_ruleset
+from srmscan.model import Severity
+from srmscan.report import FORMATS
+
+err_console = Console(stderr=True)
+out_console = Console()
+
+
+class UsageFailure(Exception):
+    """Bad input detected by srmscan itself: printed on one line, exit 2."""
+
+
+FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", help="json, html or csv; repeatable.")]
+OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
+RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
+OwnerTagOpt = Annotated[
+    list[str] | None, typer.Option("--owner-tag", help="Tag naming the owning team (default: Owner, Team).")
+]
+FailOnOpt = Annotated[
+    str | None,
+    typer.Option("--fail-on", help="Exit 1 if an unmuted failing finding is at or above this severity."),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display or summary.")]
+MutesOpt = Annotated[
+    Path | None,
+    typer.Option("--mutes", help="Mutes file (default: srmscan.toml in the working directory, if present)."),
+]
+BaselineOpt = Annotated[
+    Path | None, typer.Option("--baseline", help="Earlier report.json or inventory: show what changed since.")
+]
+
+
+def _fail(message: str) -> None:
+    # Plain write: one line, never wrapped or styled, so scripts can grep it.
+    sys.stderr.write(f"srmscan: error: {' '.join(message.split())}\n")
+    raise typer.Exit(2)
+
+
+def _formats(values: list[str] | None, default: tuple[str, ...] = ("json", "html")) -> list[str]:
+    chosen = [v.strip().lower() for item in (values or default) for v in item.split(",") if v.strip()]
+    for fmt in chosen:
+        if fmt not in FORMATS:
+            raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    return chosen
+
+
+def _severity(value: str | None) -> Severity | None:
+    if value is None:
+        return None
+    try:
+        return Severity(value.lower())
+    except ValueError as exc:
+        raise UsageFailure(f"unknown severity {value!r} (critical, high, medium, low, info)") from exc
+
+
+def _check_output_dir(path: Path) -> None:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UsageFailure(f"cannot create output directory {path}: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise UsageFailure(f"output directory {path} is not writable")
+
+
+def _ruleset(rules_dirs: list[Path] | None) -> RuleSet:
+    try:
+        return load_ruleset(rules_dirs or [])
+    except RuleLoadError as exc:
+        raise UsageFailure(str(exc)) from exc
+
+
+def _guarded(fn: Callable[[], int]) -> None:
+    try:
+        code = fn()
+    except (UsageFailure, ScanSetupError) as exc:
+        _fail(str(exc))
+        return
+    raise typer.Exit(code)
+
+
+def rule_dirs(values: list[Path] | None) -> list[Path]:
+    return list(values or [])

@@ -140,6 +140,7 @@ STORY: dict[tuple[str, str], tuple[Actor, int]] = {
 def record(world: DemoWorld) -> None:
     """Record every successful write call made through the seeding session as a trail event."""
     trail: list[dict[str, Any]] = []
+    names: dict[str, str] = {}  # generated id -> the name the demo gave it
     world.ids["trail"] = trail
 
     def params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
@@ -151,7 +152,10 @@ def record(world: DemoWorld) -> None:
         if model.name.startswith(_READ_PREFIXES) or getattr(http_response, "status_code", 500) >= 300:
             return
         region = str(context.get("client_region") or world.regions[0])
-        trail.append(_event(world, model, context.get("demo_trail_params") or {}, parsed, region, len(trail)))
+        params = context.get("demo_trail_params") or {}
+        if model.name == "CreateSecurityGroup" and parsed.get("GroupId"):
+            names[str(parsed["GroupId"])] = str(params.get("GroupName"))  # the story names groups
+        trail.append(_event(world, model, params, parsed, region, len(trail), names))
 
     world.session.events.register("provide-client-params", params)
     world.session.events.register("after-call", after)
@@ -162,22 +166,30 @@ def seed(world: DemoWorld) -> None:
 
 
 def _event(
-    world: DemoWorld, model: OperationModel, params: dict[str, Any], parsed: dict[str, Any], region: str, seq: int
+    world: DemoWorld,
+    model: OperationModel,
+    params: dict[str, Any],
+    parsed: dict[str, Any],
+    region: str,
+    seq: int,
+    names: dict[str, str],
 ) -> dict[str, Any]:
     service = model.service_model.service_name
     name = _EVENT_NAMES.get((service, model.name), model.name)
     resources = _resources(service, model.name, params, parsed)
     actor, days = TERRAFORM, BASE_DAYS_AGO
     for resource in resources:
-        if (name, resource["ResourceName"]) in STORY:
-            actor, days = STORY[(name, resource["ResourceName"])]
+        key = (name, names.get(resource["ResourceName"], resource["ResourceName"]))
+        if key in STORY:
+            actor, days = STORY[key]
             break
     when = world.now - timedelta(days=days) + timedelta(seconds=seq)
     if service in GLOBAL_SERVICES:
         region = "us-east-1"
-    request = _camel(_hide(model.input_shape, params))
-    if service == "s3" and "bucket" in request:  # S3 events name the bucket `bucketName`
-        request = {"bucketName": request.pop("bucket"), **request}
+    # S3 events keep the XML element names and call the bucket `bucketName`; other services
+    # spell request parameters in lower camel case (`groupId`).
+    request = _hide(model.input_shape, params)
+    request = {"bucketName": request.pop("Bucket", None), **request} if service == "s3" else _camel(request)
     event_id = str(uuid.uuid5(uuid.NAMESPACE_URL, json.dumps([seq, name, request], sort_keys=True, default=str)))
     source = f"{model.service_model.signing_name}.amazonaws.com"
     detail = {

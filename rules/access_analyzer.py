@@ -16,7 +16,7 @@ ANALYZER = "AWS::AccessAnalyzer::Analyzer"
     layer=IAM,
     severity=MEDIUM,
     cis=["1.20"],
-    rationale="""An external-access analyzer would have flagged the marketing bucket as public within
+    rationale="""An external-access analyzer flags a bucket, role or key shared outside the account within
     minutes of the policy change. It is free for external access; it is ours to create in each region.""",
     remediation="CLI: aws accessanalyzer create-analyzer --analyzer-name account --type ACCOUNT --region REGION",
     failing=Example(attrs={}),

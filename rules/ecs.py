@@ -362,7 +362,7 @@ def _instance_example(created: str) -> Example:
     rationale=f"""On ECS with EC2 capacity the container host is our EC2 instance: AWS publishes
     patched ECS-optimized AMIs, but never replaces our hosts. An AMI older than
     {HOST_AMI_MAX_AGE_DAYS} days has missed OS and agent fixes unless the hosts are patched in place
-    (see the SSM patch findings for the same instance). Unlike Fargate, incident 1's glibc fix is
+    (see the SSM patch findings for the same instance). Unlike Fargate, an OS-library fix (such as glibc's) is
     ours here twice over: the host and the image.""",
     remediation="""Point the Auto Scaling group's launch template at the latest ECS-optimized AMI
     (SSM parameter /aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id), then

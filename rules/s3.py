@@ -43,7 +43,7 @@ def _off(settings):
     fsbp=["S3.1"],
     cis=["2.1.4"],
     rationale="""Account-level Block Public Access is the guard rail that stops any single bucket from
-    being made public by a policy or ACL change, as happened to the marketing bucket in incident 2.""",
+    being made public by a policy or ACL change, such as a policy opened "just for a launch".""",
     remediation="""Console: S3 > Block Public Access settings for this account > Edit > turn on all four.
     CLI: aws s3control put-public-access-block --account-id ACCOUNT --public-access-block-configuration
     BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true""",

@@ -1,4 +1,4 @@
-"""`srmscan patch-plan` and `srmscan events`: incidents 1 and 3 as one command each.
+"""`srmscan patch-plan` and `srmscan events`: a CVE patch plan and AWS scheduled maintenance, one command each.
 
 Registered on the typer app when the `srmscan.cli` package is imported. Each command runs the
 normal collectors it needs (collect_inventory, concurrently across regions), makes its few

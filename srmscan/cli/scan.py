@@ -251,7 +251,7 @@ def demo(
     attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Scan the built-in demo account (in-process moto) that reproduces the brief's three incidents."""
+    """Scan the built-in demo account (in-process moto) (a glibc CVE, a public bucket, scheduled maintenance)."""
 
     def run() -> int:
         try:

@@ -1,4 +1,4 @@
-"""Does this maintenance event hurt us? (incident 3) The `srmscan events` listing.
+"""Does this maintenance event hurt us? The `srmscan events` listing.
 
 AWS owns the event; the customer-side verdict comes from srmscan.evaluate.resilience, the same words
 the `ec2.scheduled_event*` scan findings use. Sources: EC2 scheduled events (already on each

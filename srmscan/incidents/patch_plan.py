@@ -1,4 +1,4 @@
-"""Who patches what, by when (incident 1): a pure function of the inventory and the extra evidence.
+"""Who patches what, by when, for one OS-package CVE: a pure function of the inventory and the extra evidence.
 
 One row per compute resource in scope. The responsibility split follows the service tier:
 EC2 and ECS container instances are ours end to end; on Fargate AWS patches the host and we

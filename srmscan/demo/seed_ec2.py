@@ -156,7 +156,12 @@ def seed(world: DemoWorld) -> None:
         MinCount=2,
         MaxCount=2,
         SubnetId=net["private_b"],
-        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "acme-web"}]}],
+        TagSpecifications=[
+            {
+                "ResourceType": "instance",
+                "Tags": [{"Key": "Name", "Value": "acme-web"}, {"Key": "Team", "Value": "web"}],
+            }
+        ],
     )["Instances"]
     asg.attach_instances(AutoScalingGroupName="acme-web", InstanceIds=[i["InstanceId"] for i in zone_b])
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["acme-web"])["AutoScalingGroups"][0]

@@ -9,12 +9,14 @@ said as such: an instance SSM cannot see is "no patch evidence", never patched.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, date, datetime
 from typing import Any
 
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, team_of
 from srmscan.incidents.evidence import PatchEvidence
 from srmscan.incidents.plan_common import (
+    AFTER_DEADLINE,
     AWS_PATCHES,
     CHECK_LAYERS,
     COLUMNS,
@@ -31,9 +33,11 @@ from srmscan.incidents.plan_common import (
     NOT_CHECKED,
     OURS,
     OURS_ON_UPDATE,
+    OVERDUE,
     PENDING_REBOOT,
     PENDING_UNDATED,
     SCHEDULED,
+    SETTLED,
     UNKNOWN,
     Plan,
     PlanInputError,
@@ -48,7 +52,7 @@ from srmscan.incidents.plan_common import (
 )
 from srmscan.incidents.plan_ec2 import instance_row, orphan_host
 from srmscan.incidents.plan_ecs import service_row
-from srmscan.incidents.plan_lambda import function_row
+from srmscan.incidents.plan_lambda import function_row, runtime_deprecations
 from srmscan.incidents.plan_rds import db_row
 from srmscan.model import Inventory, Resource
 
@@ -66,12 +70,25 @@ __all__ = [
     "next_weekly_window",
     "package_name",
     "parse_sla",
+    "runtime_deprecations",
     "summarise",
 ]
 
 
-def build_plan(inv: Inventory, evidence: PatchEvidence, req: PlanRequest, now: datetime | None = None) -> Plan:
-    """Every compute resource in the inventory as a row, plus the per-owner summary. Pure."""
+def build_plan(
+    inv: Inventory,
+    evidence: PatchEvidence,
+    req: PlanRequest,
+    now: datetime | None = None,
+    *,
+    owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS,
+    runtimes: Mapping[str, date | None] | None = None,
+) -> Plan:
+    """Every compute resource in the inventory as a row, plus the per-owner summary. Pure.
+
+    `runtimes` maps Lambda runtime ids to their deprecation dates (`runtime_deprecations` of the
+    rule set's tables): a function on a deprecated runtime is ours, since AWS no longer patches it.
+    """
     now = now or parse_time(inv.started_at) or datetime.now(UTC)
     by_type: dict[str, list[Resource]] = {}
     for res in inv.resources:
@@ -83,10 +100,42 @@ def build_plan(inv: Inventory, evidence: PatchEvidence, req: PlanRequest, now: d
         if iid not in instances:
             rows.append(orphan_host(ci, req))
     rows += [service_row(s, req, inv) for s in sorted(by_type.get(ECS_SERVICE, []), key=lambda r: r.id)]
-    rows += [function_row(f, req, evidence) for f in sorted(by_type.get(FUNCTION, []), key=lambda r: r.id)]
+    rows += [
+        function_row(f, req, evidence, now.date(), runtimes)
+        for f in sorted(by_type.get(FUNCTION, []), key=lambda r: r.id)
+    ]
     rows += [db_row(d, req, now) for d in sorted(by_type.get(DB_INSTANCE, []), key=lambda r: r.id)]
+    _teams_and_flags(rows, inv, tuple(owner_tags), req, now.date())
     notes = _notes(inv, evidence, req)
+    overdue = _count(rows, lambda r: OVERDUE in r.flags)
+    if req.deadline < now.date():
+        days = (now.date() - req.deadline).days
+        notes.insert(1, f"The deadline {req.deadline} passed {_plural(days, 'day')} ago: {overdue} row(s) still open.")
+    late = _count(rows, lambda r: AFTER_DEADLINE in r.flags)
+    if late:
+        notes.insert(1, f"{_plural(late, 'row')}: the next patch window lands after the deadline {req.deadline}.")
     return Plan(request=req, rows=rows, summary=summarise(rows, req), notes=notes)
+
+
+def _teams_and_flags(
+    rows: list[PlanRow], inv: Inventory, owner_tags: tuple[str, ...], req: PlanRequest, today: date
+) -> None:
+    """The owning team of each row (its resource's owner tags; an image's services for ECR), and its flags."""
+    index: dict[str, Resource] = {}
+    for res in inv.resources:
+        index.setdefault(res.id, res)
+        if res.arn:
+            index.setdefault(res.arn, res)
+    for row in rows:
+        found = index.get(row.resource)
+        if found is not None and "tags" not in found.unreadable:
+            row.team = team_of(found, owner_tags) or ""
+        flags = []
+        if req.deadline < today and row.status not in SETTLED:
+            flags.append(OVERDUE)
+        if row.window_before_deadline == "no" and row.status not in SETTLED:
+            flags.append(AFTER_DEADLINE)
+        row.flags = ",".join(flags)
 
 
 def _notes(inv: Inventory, evidence: PatchEvidence, req: PlanRequest) -> list[str]:
@@ -143,7 +192,7 @@ def summarise(rows: list[PlanRow], req: PlanRequest) -> dict[str, Any]:
     if no_scan:
         customer.append(f"{_plural(no_scan, 'service')} without image scan evidence")
     if fn_ours:
-        customer.append(f"{_plural(fn_ours, 'function')} with a pinned or image runtime")
+        customer.append(f"{_plural(fn_ours, 'function')} with a pinned, image or deprecated runtime")
     if fn_layers:
         customer.append(f"{_plural(fn_layers, 'function')} with layers to check")
     aws = []

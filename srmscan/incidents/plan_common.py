@@ -46,7 +46,12 @@ COLUMNS = [
     "deadline",
     "next_window",
     "window_before_deadline",
+    "team",
+    "flags",
 ]
+# Row statuses where nothing is left to do for this package: never flagged overdue.
+SETTLED = {"not-reported-missing", "not-in-scan", "aws-patches", "none-pending"}
+OVERDUE, AFTER_DEADLINE = "overdue", "window-after-deadline"
 
 
 class PlanInputError(ValueError):
@@ -126,6 +131,8 @@ class PlanRow:
     deadline: str
     next_window: str = ""
     window_before_deadline: str = "n/a"
+    team: str = ""  # from the owner tags (default Owner, then Team), as in scan findings
+    flags: str = ""  # "overdue" and/or "window-after-deadline", comma-separated
     # Not a column: lets the summary count distinct images without re-deriving them.
     images_to_rebuild: list[str] = field(default_factory=list, repr=False)
     managed: bool = False

@@ -4,6 +4,8 @@ runtime is deprecated; pinned runtimes, container images and deprecated runtimes
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date, datetime
 from typing import Any
 
 from srmscan.incidents.evidence import PatchEvidence
@@ -20,7 +22,31 @@ from srmscan.incidents.plan_common import (
 from srmscan.model import Resource
 
 
-def function_row(fn: Resource, req: PlanRequest, evidence: PatchEvidence) -> PlanRow:
+def runtime_deprecations(tables: Mapping[str, Any]) -> dict[str, date | None]:
+    """Runtime id -> deprecation date, from rules/data/lambda_runtimes.toml (the scan rule's table)."""
+    out: dict[str, date | None] = {}
+    for entry in (tables.get("lambda_runtimes") or {}).get("runtime", []) or []:
+        if not isinstance(entry, dict) or not entry.get("id"):
+            continue
+        value = entry.get("deprecation")
+        if isinstance(value, datetime):
+            value = value.date()
+        elif isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        out[str(entry["id"])] = value if isinstance(value, date) else None
+    return out
+
+
+def function_row(
+    fn: Resource,
+    req: PlanRequest,
+    evidence: PatchEvidence,
+    today: date,
+    deprecations: Mapping[str, date | None] | None = None,
+) -> PlanRow:
     runtime = fn.attrs.get("runtime") or "none"
     layers = list(fn.attrs.get("layers") or [])
     base: dict[str, Any] = dict(
@@ -39,6 +65,20 @@ def function_row(fn: Resource, req: PlanRequest, evidence: PatchEvidence) -> Pla
             lever="rebuild the image from a patched base image, push, and update-function-code",
             status=OURS,
             evidence="package type Image",
+        )
+    deprecated = (deprecations or {}).get(str(runtime))
+    if deprecated is not None and deprecated <= today:
+        # AWS stops patching a runtime at deprecation: Auto mode then delivers nothing, it is ours.
+        return PlanRow(
+            **base,
+            owner="customer",
+            who_patches=(
+                f"customer: {runtime} was deprecated on {deprecated.isoformat()}; AWS no longer patches it, "
+                "whatever the runtime update mode"
+            ),
+            lever="move the function to a supported runtime (aws lambda update-function-configuration --runtime ...)",
+            status=OURS,
+            evidence=f"runtime {runtime} deprecated {deprecated.isoformat()}, package type Zip, {len(layers)} layer(s)",
         )
     config = evidence.runtime_management.get(str(fn.arn or fn.id))
     facts = [f"runtime {runtime}, package type Zip, {len(layers)} layer(s)"]

@@ -271,7 +271,7 @@ def demo(
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Scan the built-in demo account (in-process moto) that reproduces the brief's three incidents."""
+    """Scan the built-in demo account (in-process moto) (a glibc CVE, a public bucket, scheduled maintenance)."""
 
     def run() -> int:
         frameworks = _frameworks(framework)

@@ -81,6 +81,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
         "even if you set the number higher' (the shape allows 10000)",
     ),
     ("lambda", "ListFunctionUrlConfigs"): PageSize("MaxItems", 50, "botocore model: max 50"),
+    ("organizations", "ListDelegatedAdministrators"): PageSize("MaxResults", 20, "botocore model: max 20"),
     ("rds", "DescribeDBInstances"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBClusters"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBSnapshots"): PageSize("MaxRecords", 100, _RDS),

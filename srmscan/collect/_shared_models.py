@@ -1,0 +1,107 @@
+"""Lean botocore models: one service model and client class per service, without documentation.
+
+botocore builds a new `ServiceModel` (with its own shape cache) and a new client class for every
+client, and keeps each service's documentation strings in memory. srmscan makes one client per
+(service, region), so a four-region scan held four copies of EC2's model and every API's prose:
+a third of the scan's memory. Models do not depend on the region, and srmscan never reads the
+documentation, so for the sessions srmscan creates:
+
+- the loader empties the `documentation` strings of service models as it loads them;
+- clients of one service share one `ServiceModel` and one client class.
+
+Only loaders registered with `register()` are affected: anything else in the process that uses
+botocore (moto, a user's own code) gets botocore's ordinary behaviour. If botocore's internals
+change shape, `register()` does nothing and the scan simply uses more memory.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import weakref
+from typing import Any
+
+import botocore.client
+
+_LOCK = threading.Lock()
+_LOADERS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str | None], Any]] = weakref.WeakKeyDictionary()
+_CLASSES: weakref.WeakKeyDictionary[Any, dict[int, type]] = weakref.WeakKeyDictionary()
+_installed = False
+
+
+def register(botocore_session: Any) -> None:
+    """Make `botocore_session`'s clients share models and classes, and its models docless."""
+    loader = botocore_session.get_component("data_loader")
+    if not _install() or loader in _LOADERS:
+        return
+    original = loader.load_service_model
+
+    @functools.wraps(original)
+    def load_service_model(service_name: str, type_name: str, api_version: str | None = None) -> Any:
+        model = original(service_name, type_name, api_version)
+        if type_name == "service-2":
+            _strip_documentation(model)
+        return model
+
+    loader.load_service_model = load_service_model
+    with _LOCK:
+        _LOADERS[loader] = {}
+
+
+def _strip_documentation(node: Any) -> None:
+    """Remove documentation in place (the loader caches the dict it returned, so once is enough)."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            # Emptied, not removed: some botocore code reads param["documentation"] directly.
+            for key in ("documentation", "documentationUrl"):
+                if isinstance(item.get(key), str):
+                    item[key] = ""
+            stack.extend(v for v in item.values() if isinstance(v, dict | list))
+        elif isinstance(item, list):
+            stack.extend(v for v in item if isinstance(v, dict | list))
+
+
+def _install() -> bool:
+    global _installed
+    creator = botocore.client.ClientCreator
+    with _LOCK:
+        if _installed:
+            return True
+        load = getattr(creator, "_load_service_model", None)
+        make_class = getattr(creator, "_create_client_class", None)
+        if load is None or make_class is None:
+            return False
+
+        @functools.wraps(load)
+        def shared_model(self: Any, service_name: str, api_version: str | None = None) -> Any:
+            models = _LOADERS.get(getattr(self, "_loader", None))
+            if models is None:
+                return load(self, service_name, api_version)
+            key = (service_name, api_version)
+            with _LOCK:
+                model = models.get(key)
+            if model is None:
+                model = load(self, service_name, api_version)
+                with _LOCK:
+                    model = models.setdefault(key, model)
+            return model
+
+        @functools.wraps(make_class)
+        def shared_class(self: Any, service_name: str, service_model: Any) -> type:
+            if _LOADERS.get(getattr(self, "_loader", None)) is None:
+                return make_class(self, service_name, service_model)
+            emitter = id(self._event_emitter)  # handlers of the session shape the class
+            with _LOCK:
+                cls = _CLASSES.setdefault(service_model, {}).get(emitter)
+            if cls is None:
+                cls = make_class(self, service_name, service_model)
+                with _LOCK:
+                    cls = _CLASSES[service_model].setdefault(emitter, cls)
+            return cls
+
+        creator._load_service_model = shared_model
+        creator._create_client_class = shared_class
+        _installed = True
+    return True

@@ -43,3 +43,14 @@ def test_sessions_srmscan_did_not_create_keep_botocore_behaviour() -> None:
     a, b = other.client("ec2", region_name="us-east-1"), other.client("ec2", region_name="eu-west-1")
     assert a.meta.service_model is not b.meta.service_model
     assert a.meta.service_model.operation_model("DescribeInstances").documentation != ""
+
+
+def test_shapes_are_decoded_only_when_a_call_needs_them() -> None:
+    from srmscan.collect._shared_models import CompactShapes
+
+    client = AwsSession(_session()).client("ec2", "us-east-1")
+    shapes = client.meta.service_model._service_description["shapes"]
+    assert isinstance(shapes, CompactShapes)
+    client.meta.service_model.operation_model("DescribeVolumes").output_shape.members  # noqa: B018
+    assert 0 < len(shapes._decoded) < len(shapes) / 10
+    assert "VolumeList" in shapes._decoded and shapes["Volume"]["type"] == "structure"

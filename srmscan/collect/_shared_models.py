@@ -6,7 +6,9 @@ client, and keeps each service's documentation strings in memory. srmscan makes 
 a third of the scan's memory. Models do not depend on the region, and srmscan never reads the
 documentation, so for the sessions srmscan creates:
 
-- the loader empties the `documentation` strings of service models as it loads them;
+- the loader empties the `documentation` strings of service models as it loads them, and keeps
+  each shape as compact JSON text, decoded the first time a call needs it (a scan touches a few
+  dozen of EC2's thousands of shapes);
 - clients of one service share one `ServiceModel` and one client class.
 
 Only loaders registered with `register()` are affected: anything else in the process that uses
@@ -17,8 +19,10 @@ change shape, `register()` does nothing and the scan simply uses more memory.
 from __future__ import annotations
 
 import functools
+import json
 import threading
 import weakref
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import botocore.client
@@ -39,13 +43,37 @@ def register(botocore_session: Any) -> None:
     @functools.wraps(original)
     def load_service_model(service_name: str, type_name: str, api_version: str | None = None) -> Any:
         model = original(service_name, type_name, api_version)
-        if type_name == "service-2":
+        if type_name == "service-2" and isinstance(model, dict) and isinstance(model.get("shapes"), dict):
             _strip_documentation(model)
+            model["shapes"] = CompactShapes(model["shapes"])
+            if isinstance(model.get("operations"), dict):
+                model["operations"] = CompactShapes(model["operations"])
         return model
 
     loader.load_service_model = load_service_model
     with _LOCK:
         _LOADERS[loader] = {}
+
+
+class CompactShapes(Mapping[str, Any]):
+    """A service model's `shapes` (or `operations`), each held as JSON text until botocore first
+    resolves it."""
+
+    def __init__(self, shapes: dict[str, Any]) -> None:
+        self._text = {name: json.dumps(shape, separators=(",", ":")) for name, shape in shapes.items()}
+        self._decoded: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        shape = self._decoded.get(name)
+        if shape is None:
+            shape = self._decoded.setdefault(name, json.loads(self._text[name]))  # KeyError as a dict
+        return shape
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._text)
+
+    def __len__(self) -> int:
+        return len(self._text)
 
 
 def _strip_documentation(node: Any) -> None:

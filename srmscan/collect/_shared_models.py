@@ -6,7 +6,7 @@ client, and keeps each service's documentation strings in memory. srmscan makes 
 a third of the scan's memory. Models do not depend on the region, and srmscan never reads the
 documentation, so for the sessions srmscan creates:
 
-- the loader empties the `documentation` strings of service models as it loads them, and keeps
+- the loader empties the `documentation` strings of the models as it parses them, and keeps
   each shape as compact JSON text, decoded the first time a call needs it (a scan touches a few
   dozen of EC2's thousands of shapes);
 - clients of one service share one `ServiceModel` and one client class.
@@ -20,12 +20,14 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import threading
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import botocore.client
+import botocore.loaders
 
 _LOCK = threading.Lock()
 _LOADERS: weakref.WeakKeyDictionary[Any, dict[tuple[str, str | None], Any]] = weakref.WeakKeyDictionary()
@@ -38,13 +40,14 @@ def register(botocore_session: Any) -> None:
     loader = botocore_session.get_component("data_loader")
     if not _install() or loader in _LOADERS:
         return
+    if type(loader.file_loader) is botocore.loaders.JSONFileLoader:
+        loader.file_loader = _DoclessJSONFileLoader()
     original = loader.load_service_model
 
     @functools.wraps(original)
     def load_service_model(service_name: str, type_name: str, api_version: str | None = None) -> Any:
         model = original(service_name, type_name, api_version)
         if type_name == "service-2" and isinstance(model, dict) and isinstance(model.get("shapes"), dict):
-            _strip_documentation(model)
             model["shapes"] = CompactShapes(model["shapes"])
             if isinstance(model.get("operations"), dict):
                 model["operations"] = CompactShapes(model["operations"])
@@ -76,19 +79,25 @@ class CompactShapes(Mapping[str, Any]):
         return len(self._text)
 
 
-def _strip_documentation(node: Any) -> None:
-    """Remove documentation in place (the loader caches the dict it returned, so once is enough)."""
-    stack = [node]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, dict):
-            # Emptied, not removed: some botocore code reads param["documentation"] directly.
-            for key in ("documentation", "documentationUrl"):
-                if isinstance(item.get(key), str):
-                    item[key] = ""
-            stack.extend(v for v in item.values() if isinstance(v, dict | list))
-        elif isinstance(item, list):
-            stack.extend(v for v in item if isinstance(v, dict | list))
+def _docless(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object as a plain dict, its documentation emptied (not removed: some botocore code
+    reads param["documentation"] directly). botocore itself builds OrderedDicts, which cost more."""
+    node = dict(pairs)
+    for key in ("documentation", "documentationUrl"):
+        if isinstance(node.get(key), str):
+            node[key] = ""
+    return node
+
+
+class _DoclessJSONFileLoader(botocore.loaders.JSONFileLoader):
+    """botocore's JSON file loader, dropping prose while parsing, so it never sits in memory."""
+
+    def _load_file(self, full_path: str, open_method: Any) -> Any:
+        if not os.path.isfile(full_path):
+            return None
+        with open_method(full_path, "rb") as fp:
+            payload = fp.read().decode("utf-8")
+        return json.loads(payload, object_pairs_hook=_docless)
 
 
 def _install() -> bool:

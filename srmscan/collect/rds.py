@@ -107,6 +107,10 @@ def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer)
             "iam_auth": bool(item.get("IAMDatabaseAuthenticationEnabled")),
         },
     )
+    if "PubliclyAccessible" not in item:
+        # Recorded real answers exist without it; reading absent as False would pass the instance unseen.
+        del res.attrs["publicly_accessible"]
+        c.missing_member(res, "publicly_accessible", "rds", "DescribeDBInstances", "PubliclyAccessible")
     fill(res, "pending_maintenance", pending, lambda data: _actions_for(data, arn))
     return res
 

@@ -30,6 +30,7 @@ USED_OUTSIDE_DEMO: dict[str, str] = {
     "elasticloadbalancing:DescribeTargetHealth": "only for target groups attached to an Auto Scaling group",
     "rds:DescribeDBSubnetGroups": "only for Aurora/Multi-AZ clusters with a subnet group; the demo has none",
     "ec2:GetAllowedImagesSettings": "only when an AMI in use is not visible (tests/realworld/test_ec2_images.py)",
+    "ec2:GetManagedPrefixListEntries": "only for security groups naming a prefix list (tests/realworld/test_ec2_corners.py)",
 }
 # Only `srmscan patch-plan` / `srmscan events` make these calls, never a scan; the demo runs of both
 # commands in tests/test_patch_plan.py prove they are called, read-only and declared.

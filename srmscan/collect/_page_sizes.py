@@ -50,6 +50,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("ec2", "DescribeLaunchTemplateVersions"): PageSize(
         "MaxResults", 200, "botocore model documentation: 'This value can be between 1 and 200'"
     ),
+    ("ec2", "GetManagedPrefixListEntries"): PageSize("MaxResults", 100, "botocore model: max 100"),
     ("ec2", "DescribeRouteTables"): PageSize("MaxResults", 100, "botocore model: max 100"),
     ("ec2", "DescribeSecurityGroups"): PageSize("MaxResults", 1000, "botocore model: max 1000", ("GroupIds",)),
     ("ec2", "DescribeSubnets"): PageSize("MaxResults", 1000, "botocore model: max 1000"),

@@ -33,6 +33,12 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("accessanalyzer", "ListAnalyzers"): PageSize(
         "maxResults", None, "Access Analyzer API reference documents no maximum; a region holds a handful of analyzers"
     ),
+    ("accessanalyzer", "ListFindingsV2"): PageSize(
+        "maxResults",
+        None,
+        "Access Analyzer API reference (ListFindingsV2) and botocore model document no maximum; a value "
+        "AWS rejects would make every findings listing fail, so none is sent",
+    ),
     ("autoscaling", "DescribeAutoScalingGroups"): PageSize(
         "MaxRecords", 100, "botocore model documentation: 'The default value is 50 and the maximum value is 100'"
     ),
@@ -61,6 +67,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("ecs", "ListClusters"): PageSize("maxResults", 100, _ECS),
     ("ecs", "ListServices"): PageSize("maxResults", 100, _ECS),
     ("ecs", "ListContainerInstances"): PageSize("maxResults", 100, _ECS),
+    ("ecs", "ListTaskDefinitionFamilies"): PageSize("maxResults", 100, _ECS),
     ("elbv2", "DescribeLoadBalancers"): PageSize(
         "PageSize", 400, "botocore model: max 400", ("LoadBalancerArns", "Names")
     ),

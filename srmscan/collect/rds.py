@@ -116,10 +116,6 @@ def _database(region: str, item: dict[str, Any], rtype: str, ident: str, arn: st
             "log_exports": [str(x) for x in item.get("EnabledCloudwatchLogsExports") or []],
         },
     )
-    if "PubliclyAccessible" not in item:
-        # Recorded real answers exist without it; reading absent as False would pass the instance unseen.
-        del res.attrs["publicly_accessible"]
-        c.missing_member(res, "publicly_accessible", "rds", "DescribeDBInstances", "PubliclyAccessible")
     fill(res, "pending_maintenance", pending, lambda data: _actions_for(data, arn))
     return res
 
@@ -147,6 +143,10 @@ def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer)
         or item.get("ReadReplicaSourceDBClusterIdentifier"),
         replicas=[str(r) for r in item.get("ReadReplicaDBInstanceIdentifiers") or []],
     )
+    if "PubliclyAccessible" not in item:
+        # Recorded real answers exist without it; reading absent as False would pass the instance unseen.
+        del res.attrs["publicly_accessible"]
+        c.missing_member(res, "publicly_accessible", "rds", "DescribeDBInstances", "PubliclyAccessible")
     return res
 
 

@@ -135,6 +135,15 @@ def member_account() -> Scenario:
 def test_an_organization_trail_covers_the_member_account(ruleset) -> None:  # type: ignore[no-untyped-def]
     sc = member_account()
     sc.answer("cloudtrail", "GetTrailStatus", {"IsLogging": True}, when={"Name": ORG_TRAIL}, source=TRAIL_DOC)
+    sc.answer(
+        "cloudtrail",
+        "GetEventSelectors",
+        {
+            "TrailARN": ORG_TRAIL,
+            "EventSelectors": [{"ReadWriteType": "All", "IncludeManagementEvents": True, "DataResources": []}],
+        },
+        source="CloudTrail API reference: GetEventSelectors of a trail with the default selector",
+    )
     run = sc.scan(ruleset, regions=["eu-west-1"])
     trail = run.resource("AWS::CloudTrail::Trail", ORG_TRAIL)
     assert trail.region == "us-east-1" and trail.attrs["organization_trail"] is True

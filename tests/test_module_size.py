@@ -12,8 +12,6 @@ REPO = Path(__file__).resolve().parent.parent
 LIMIT = 450
 BEING_SPLIT = {
     "srmscan/incidents/patch_plan.py",
-    "srmscan/collect/ec2.py",
-    "rules/rds.py",
 }
 
 

@@ -1,4 +1,4 @@
-"""Guest-OS patching on EC2 (incident 1): AWS ships fixed packages; installing them is ours.
+"""Guest-OS patching on EC2: AWS ships fixed packages; installing them is ours.
 
 SSM facts sit on the region's account resource, keyed by instance id. If SSM could not be
 read, these rules are unknown; an instance SSM cannot see is "no patch evidence", never
@@ -66,7 +66,7 @@ def _ssm(inv, region, key):
     severity=MEDIUM,
     fsbp=["SSM.1"],
     where=_running,
-    rationale="""When glibc needs patching in every instance by Friday, Patch Manager can only reach what SSM
+    rationale="""When a critical OS package needs patching in every instance within days, Patch Manager can only reach what SSM
     manages. An unmanaged instance needs someone to log in to it, and no one can prove it was patched.""",
     remediation="""Attach an instance profile whose role has AmazonSSMManagedInstanceCore (or turn on Default
     Host Management Configuration), make sure the SSM agent runs and can reach the ssm/ssmmessages endpoints.""",

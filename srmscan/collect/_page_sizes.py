@@ -33,6 +33,12 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("accessanalyzer", "ListAnalyzers"): PageSize(
         "maxResults", None, "Access Analyzer API reference documents no maximum; a region holds a handful of analyzers"
     ),
+    ("accessanalyzer", "ListFindingsV2"): PageSize(
+        "maxResults",
+        None,
+        "Access Analyzer API reference (ListFindingsV2) and botocore model document no maximum; a value "
+        "AWS rejects would make every findings listing fail, so none is sent",
+    ),
     ("autoscaling", "DescribeAutoScalingGroups"): PageSize(
         "MaxRecords", 100, "botocore model documentation: 'The default value is 50 and the maximum value is 100'"
     ),
@@ -75,6 +81,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
         "even if you set the number higher' (the shape allows 10000)",
     ),
     ("lambda", "ListFunctionUrlConfigs"): PageSize("MaxItems", 50, "botocore model: max 50"),
+    ("organizations", "ListDelegatedAdministrators"): PageSize("MaxResults", 20, "botocore model: max 20"),
     ("rds", "DescribeDBInstances"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBClusters"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBSnapshots"): PageSize("MaxRecords", 100, _RDS),

@@ -148,7 +148,7 @@ class Collection:
                     try:
                         for page in client.get_paginator(method).paginate(**params):
                             self._count()
-                            items.extend(page.get(paginate_key, []) or [])
+                            items.extend(_dig(page, paginate_key) or [])
                             if self.cancelled.is_set():
                                 raise Cancelled()
                     except Cancelled:
@@ -160,7 +160,7 @@ class Collection:
                 self._count()
                 response = getattr(client, method)(**params)
                 if paginate_key is not None:
-                    return Answer(data=list(response.get(paginate_key, []) or []))
+                    return Answer(data=list(_dig(response, paginate_key) or []))
                 return Answer(data=response)
             except Cancelled:
                 raise
@@ -240,6 +240,14 @@ class Collection:
 
     def close(self) -> None:
         self._fanout.shutdown(wait=False, cancel_futures=True)
+
+
+def _dig(page: Any, key: str) -> Any:
+    """The listing under `key` in one page; a dotted key reaches into a wrapper such as
+    CloudFront's `DistributionList.Items`."""
+    for part in key.split("."):
+        page = page.get(part) if isinstance(page, dict) else None
+    return page
 
 
 def fill(

@@ -86,6 +86,22 @@ def team_of(resource: Resource, owner_tags: Iterable[str]) -> str | None:
     return None
 
 
+def _team(resource: Resource, inventory: Inventory, owner_tags: tuple[str, ...]) -> str | None:
+    """The resource's own owner tag; for an untagged record that names its users (`used_by`, as an
+    ECR image names the ECS services running it), the teams of those users."""
+    own = team_of(resource, owner_tags) if "tags" not in resource.unreadable else None
+    users = resource.attrs.get("used_by") if own is None and not resource.tags else None
+    if not users or not isinstance(users, list):
+        return own
+    wanted = {str(u) for u in users}
+    teams = {
+        team
+        for r in inventory.resources
+        if (r.id in wanted or (r.arn or "") in wanted) and (team := team_of(r, owner_tags))
+    }
+    return ", ".join(sorted(teams)) or None
+
+
 def evaluate(
     inventory: Inventory,
     ruleset: RuleSet,
@@ -168,7 +184,7 @@ def _finding(
         resource_id=resource.id,
         resource_arn=resource.arn,
         resource_name=resource.name,
-        team=team_of(resource, owner_tags) if "tags" not in resource.unreadable else None,
+        team=_team(resource, inventory, owner_tags),
         message=verdict.message,
         rationale=rule.rationale,
         remediation=rule.remediation,

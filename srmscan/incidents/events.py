@@ -1,4 +1,4 @@
-"""Does this maintenance event hurt us? (incident 3) The `srmscan events` listing.
+"""Does this maintenance event hurt us? The `srmscan events` listing.
 
 AWS owns the event; the customer-side verdict comes from srmscan.evaluate.resilience, the same words
 the `ec2.scheduled_event*` scan findings use. Sources: EC2 scheduled events (already on each
@@ -9,12 +9,14 @@ the answer is `unknown` with that reason, never "no events".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from srmscan.collect.context import Collection
 from srmscan.collect.registry import declare_actions
 from srmscan.collect.session import AwsSession, partition_region
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, team_of
 from srmscan.evaluate.resilience import assess, describe_event, open_events, verdict_text
 from srmscan.evaluate.rules_api import InventoryView, ResourceView, Unreadable
 from srmscan.model import GLOBAL_REGION, Inventory
@@ -43,6 +45,8 @@ COLUMNS = [
     "action_required",
     "verdict",
     "description",
+    "name",
+    "team",
 ]
 
 
@@ -61,6 +65,8 @@ class EventRow:
     action_required: str  # yes | no | unknown
     verdict: str
     description: str
+    name: str = ""  # the resource's Name tag or identifier, beside its id
+    team: str = ""  # from the owner tags, as in scan findings
 
     def to_dict(self) -> dict[str, str]:
         data = asdict(self)
@@ -288,10 +294,19 @@ def _health_rows(health: HealthAnswer | None, inv: Inventory, view: InventoryVie
     return rows
 
 
-def list_events(inv: Inventory, health: HealthAnswer | None) -> list[EventRow]:
-    """Every scheduled event as a row with the customer-side verdict. Pure."""
+def list_events(
+    inv: Inventory, health: HealthAnswer | None, owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS
+) -> list[EventRow]:
+    """Every scheduled event as a row with the customer-side verdict, its resource's name and team. Pure."""
     view = InventoryView(inv)
     rows = _ec2_rows(inv, view) + _rds_rows(inv) + _health_rows(health, inv, view)
+    tags = tuple(owner_tags)
+    index = {(r.type, r.id): r for r in inv.resources}
+    for row in rows:
+        res = index.get((row.resource_type, row.resource))
+        if res is not None:
+            row.name = res.name or ""
+            row.team = (team_of(res, tags) or "") if "tags" not in res.unreadable else ""
     return sorted(rows, key=lambda r: (r.state != "unknown", r.starts or "9999", r.source, r.resource))
 
 

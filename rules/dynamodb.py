@@ -8,8 +8,8 @@ a data-layer decision of ours, reported as a fact (AWS owned, AWS managed or cus
 
 from fnmatch import fnmatchcase
 
+from srmscan.evaluate.policy import resource_policy_exposure
 from srmscan.model import Resource, Status
-from srmscan.policy import resource_policy_exposure
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,

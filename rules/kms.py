@@ -3,8 +3,8 @@ deletion of customer managed keys are ours. AWS managed keys (aws/<service>) rot
 and their policies are fixed, so only customer managed keys are judged here.
 """
 
+from srmscan.evaluate.policy import resource_policy_exposure
 from srmscan.model import Resource
-from srmscan.policy import resource_policy_exposure
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,

@@ -4,7 +4,7 @@ a secret rotates, whether it is still needed, and who may read it are ours.
 
 from datetime import UTC, datetime
 
-from srmscan.policy import resource_policy_exposure
+from srmscan.evaluate.policy import resource_policy_exposure
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,

@@ -19,7 +19,7 @@ from botocore.stub import Stubber
 
 from srmscan.collect.dynamodb import continuous_backups, dax_attrs, table_attrs
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests import svc_recordings as rec
 from tests.helpers import fail_operation, one

@@ -16,7 +16,7 @@ from botocore.stub import Stubber
 
 from srmscan.collect.eks import cluster_attrs, nodegroup_attrs, release_date, version_calendar
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests import svc_recordings as rec
 from tests.helpers import fail_operation, one

@@ -15,7 +15,7 @@ from botocore.stub import Stubber
 
 from srmscan.collect.elasticache import cluster_attrs, group_attrs
 from srmscan.collect.runner import collect_inventory
-from srmscan.engine import evaluate
+from srmscan.evaluate.engine import evaluate
 from srmscan.model import Status
 from tests import svc_recordings as rec
 from tests.helpers import fail_operation, one

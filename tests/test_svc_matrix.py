@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from srmscan.engine import load_ruleset
-from srmscan.matrix import LAYERS
+from srmscan.evaluate.engine import load_ruleset
+from srmscan.evaluate.matrix import LAYERS
 
 MATRIX = load_ruleset().matrix
 TYPES = {

@@ -21,8 +21,8 @@ from typing import Any
 
 from srmscan.collect.context import Answer, Collection, fill, tags_from
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
-from srmscan.policy import MalformedPolicy, parse
 
 TABLE = "AWS::DynamoDB::Table"
 DAX_CLUSTER = "AWS::DAX::Cluster"

@@ -16,8 +16,8 @@ from typing import Any
 
 from srmscan.collect.context import Collection, fill
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
-from srmscan.policy import MalformedPolicy, parse
 
 KEY = "AWS::KMS::Key"
 PAGE = 1000  # ListKeys / ListAliases Limit: 1..1000

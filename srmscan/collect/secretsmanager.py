@@ -20,8 +20,8 @@ from typing import Any
 
 from srmscan.collect.context import Collection, fill, tags_from
 from srmscan.collect.registry import collector
+from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
-from srmscan.policy import MalformedPolicy, parse
 
 SECRET = "AWS::SecretsManager::Secret"
 PAGE = 100  # ListSecrets MaxResults: 1..100

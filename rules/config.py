@@ -27,8 +27,8 @@ RECORDER = "AWS::Config::ConfigurationRecorder"
     severity=MEDIUM,
     fsbp=["Config.1"],
     cis=["3.3"],
-    rationale="""Config's timeline is how incident 2 was reconstructed (BPA on the 14th, off on the 17th).
-    Config is AWS's service; turning the recorder on in every region is our choice.""",
+    rationale="""Config's timeline is how an investigation reconstructs a change (for example, when a
+    bucket's Block Public Access was turned off, and back on). Config is AWS's service; turning the recorder on in every region is our choice.""",
     remediation="""Console: AWS Config > Settings > turn on recording (all resource types). CLI: aws configservice
     put-configuration-recorder ... && aws configservice start-configuration-recorder --configuration-recorder-name default""",
     failing=Example(attrs={}),

@@ -1,7 +1,7 @@
 """ECR repositories and the images running ECS services use.
 
-AWS runs the registry and the scanner; what is inside an image is ours. The image rule is
-the Fargate half of incident 1: AWS patched the Fargate host, the image's glibc is ours.
+AWS runs the registry and the scanner; what is inside an image is ours. On Fargate, AWS
+patches the host, but the libraries copied into an image (glibc, openssl) are ours.
 """
 
 from srmscan.rules_api import (
@@ -44,8 +44,8 @@ def _repo(**attrs):
     severity=HIGH,
     fsbp=["ECR.1"],
     rationale="""AWS runs the scanner, but only for images we ask it to scan. Without scan on push
-    (or enhanced continuous scanning) a vulnerable base image, such as one carrying incident 1's
-    glibc, reaches production with no finding anywhere.""",
+    (or enhanced continuous scanning) a vulnerable base image, such as one carrying a critical
+    glibc CVE, reaches production with no finding anywhere.""",
     remediation="""Registry-wide (preferred): aws ecr put-registry-scanning-configuration --scan-type BASIC
     --rules '[{"scanFrequency":"SCAN_ON_PUSH","repositoryFilters":[{"filter":"*","filterType":"WILDCARD"}]}]'
     (or --scan-type ENHANCED with CONTINUOUS_SCAN for Amazon Inspector).""",
@@ -147,8 +147,8 @@ _GLIBC = {
     layer=OS_PATCHING,
     severity=CRITICAL,
     rationale="""AWS patches the Fargate host OS, but never reaches inside our image: the glibc or
-    openssl copied in from our base image is ours until we rebuild and redeploy. This is the
-    Fargate half of incident 1, and on EC2-backed services the host is ours as well.""",
+    openssl copied in from our base image is ours until we rebuild and redeploy. On Fargate
+    that is our whole share of an OS-library CVE; on EC2-backed services the host is ours as well.""",
     remediation="""Rebuild the image from a patched base image (e.g. update the FROM line and run the
     package manager's upgrade), push it under a new immutable tag, register a new task definition
     revision and update the services listed (aws ecs update-service --force-new-deployment).""",

@@ -1,4 +1,4 @@
-"""Surviving AWS maintenance (incident 3): AWS schedules the stop; our design decides if it hurts.
+"""Surviving AWS scheduled maintenance: AWS schedules the stop; our design decides if it hurts.
 
 The event itself is AWS's (owner aws, layer physical) and is stated as `info` with our side's
 verdict in the message; whether the workload survives it is a shared finding that fails when

@@ -82,6 +82,14 @@ def _summary(hits):
     return ", ".join(f"{p} ({h['service']}) from {'/'.join(h['sources'])}" for p, h in sorted(seen.items()))
 
 
+def _exposed(r, ports, closed):
+    """Fail naming every listed port the group opens to the internet; `closed` is the passing text."""
+    hits = _open_ports(r["ingress"], ports)
+    if hits:
+        return fail("Open to the internet: " + _summary(hits), open=hits)
+    return passed(closed)
+
+
 @rule(
     id="vpc.sg_admin_ports_open",
     title="Security group does not open SSH or RDP to the internet",
@@ -92,17 +100,14 @@ def _summary(hits):
     fsbp=["EC2.13", "EC2.14"],
     cis=["5.2", "5.3"],
     rationale="""Remote administration ports open to 0.0.0.0/0 or ::/0 are scanned within minutes of exposure;
-    one weak key or unpatched daemon (see incident 1) is then a way in.""",
+    one weak key or unpatched daemon is then a way in.""",
     remediation="""Revoke the rule (aws ec2 revoke-security-group-ingress --group-id SG --protocol tcp --port 22
     --cidr 0.0.0.0/0) and use SSM Session Manager, or allow a known office/VPN range only.""",
     failing={"ingress": [_perm(22)]},
     passing={"ingress": [_perm(22, cidr="10.0.0.0/8"), _perm(443)]},
 )
 def sg_admin_ports_open(r, inv):
-    hits = _open_ports(r["ingress"], ADMIN_PORTS)
-    if hits:
-        return fail("Open to the internet: " + _summary(hits), open=hits)
-    return passed("SSH and RDP are not open to the internet")
+    return _exposed(r, ADMIN_PORTS, "SSH and RDP are not open to the internet")
 
 
 @rule(
@@ -121,10 +126,7 @@ def sg_admin_ports_open(r, inv):
     passing={"ingress": [_perm(443), _perm(5432, cidr="10.0.0.0/16")]},
 )
 def sg_high_risk_ports_open(r, inv):
-    hits = _open_ports(r["ingress"], HIGH_RISK_PORTS)
-    if hits:
-        return fail("Open to the internet: " + _summary(hits), open=hits)
-    return passed("No high-risk port is open to the internet")
+    return _exposed(r, HIGH_RISK_PORTS, "No high-risk port is open to the internet")
 
 
 @rule(

@@ -350,3 +350,23 @@ def test_explain_prints_attribution_from_the_report(tmp_path) -> None:  # type: 
     assert res.exit_code == 0, res.output
     assert ROLE_SESSION in res.output and "2026-11-03T14:22:05Z" in res.output and "203.0.113.77" in res.output
     assert CliRunner().invoke(app, ["explain", "nope", "--report", str(path)]).exit_code == 2
+
+
+def test_ec2_resources_are_looked_up_by_id_as_cloudtrail_names_them(aws, ruleset) -> None:  # type: ignore[no-untyped-def]
+    ct = aws.client("cloudtrail", "eu-west-1")
+    sg = _finding(
+        "vpc.sg_admin_ports_open", "sg-0123456789abcdef0", rtype="AWS::EC2::SecurityGroup", resource_name="legacy-ssh"
+    )
+    assert entry_for(sg.rule_id, _map(ruleset)) is not None  # the vpc.sg_* rules are mapped too
+    with Stubber(ct) as stub:
+        # Looking up by the group's name would never match: CloudTrail records sg-... ids.
+        stub.add_response("lookup_events", {"Events": []}, _params("ResourceName", "sg-0123456789abcdef0"))
+        out = attribute_findings(
+            _collection(aws),
+            [sg],
+            _map(ruleset),
+            now=NOW,
+            limiter=RateLimiter(clock=FakeClock().now, sleep=lambda s: None),
+        )
+        stub.assert_no_pending_responses()
+    assert out.findings[0].attribution["status"] == "none"  # type: ignore[index]

@@ -182,3 +182,20 @@ def test_demo_events_csv_equals_json_and_html_report_shows_verdicts(tmp_path, ru
     assert NO_ACTION in text
     stop = next(r for r in as_json["rows"] if r["event"] == "instance-stop")
     assert stop["verdict"].split(". Options")[0].split(": ", 1)[1] in text
+
+
+def test_rows_name_the_resource_and_its_team() -> None:
+    action = {"action": "system-update", "description": "OS update", "current_apply": "2026-12-02T22:00:00+00:00"}
+    tagged = Resource(
+        type="AWS::RDS::DBInstance",
+        id="db-1",
+        name="orders",
+        region="us-east-1",
+        attrs={"multi_az": False, "maintenance_window": "wed:22:00-wed:22:30", "pending_maintenance": [action]},
+        tags={"Team": "payments"},
+    )
+    (row,) = ev.list_events(inventory(tagged), None)
+    assert (row.resource, row.name, row.team) == ("db-1", "orders", "payments")
+    (custom,) = ev.list_events(inventory(tagged), None, owner_tags=("CostCenter",))
+    assert custom.team == ""
+    assert ev.COLUMNS[-2:] == ["name", "team"] and row.to_dict()["team"] == "payments"

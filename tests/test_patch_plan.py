@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -253,7 +253,12 @@ def _function(session: Any, name: str, **extra: Any) -> str:
     lam = session.client("lambda", region_name=REGION)
     return str(
         lam.create_function(
-            FunctionName=name, Runtime="python3.12", Role=role, Handler="h.h", Code={"ZipFile": buf.getvalue()}, **extra
+            FunctionName=name,
+            Runtime=extra.pop("Runtime", "python3.12"),
+            Role=role,
+            Handler="h.h",
+            Code={"ZipFile": buf.getvalue()},
+            **extra,
         )["FunctionArn"]
     )
 
@@ -367,3 +372,43 @@ def test_extra_calls_are_read_only_declared_and_listed_by_permissions() -> None:
         assert is_read_only(op) and iam_action(service, op) in declared
     printed = RUNNER.invoke(app, ["permissions"]).output
     assert "ssm:DescribeInstancePatches" in printed and "health:DescribeEvents" in printed
+
+
+def test_overdue_late_windows_teams_and_deprecated_runtimes(session, aws) -> None:
+    """Deadline in the past: open rows are flagged overdue; a window after the deadline is flagged;
+    a function on a deprecated runtime is ours even in Auto mode; teams come from the owner tags."""
+    ids = _fleet(session)
+    _simulate_ssm(aws.events, ids)
+    ec2 = session.client("ec2", region_name=REGION)
+    ec2.create_tags(Resources=[ids["missing"]], Tags=[{"Key": "Team", "Value": "web"}])
+    today = datetime.now(UTC).date()
+    late = (today + timedelta(days=12)).isoformat() + "T03:00Z"
+    _window(session, aws.events, ids["missing"], late)
+    old = _function(session, "old-report", Runtime="python3.8", Tags={"Owner": "analytics"})
+    fresh = _function(session, "fresh")
+    aws.events.register(
+        "before-call.lambda.GetRuntimeManagementConfig", lambda **_: _respond({"UpdateRuntimeOn": "Auto"})
+    )
+    # Disclosed today: the deadline (today + 7) is ahead, the window (today + 12) lands after it.
+    ahead = json.loads(patch_plan_text(aws, [REGION], _request(disclosed=today.isoformat()), "json", 100))
+    row = _row(ahead, ids["missing"])
+    assert row["window_before_deadline"] == "no" and row["flags"] == "window-after-deadline"
+    assert row["team"] == "web"
+    assert any("lands after the deadline" in n for n in ahead["notes"])
+    deprecated = _row(ahead, old)
+    assert (deprecated["owner"], deprecated["status"], deprecated["team"]) == ("customer", "ours", "analytics")
+    assert "no longer patches" in deprecated["who_patches"] and "supported runtime" in deprecated["lever"]
+    assert (_row(ahead, fresh)["owner"], _row(ahead, fresh)["status"]) == ("shared", "aws-patches")
+    assert not any("overdue" in r["flags"] for r in ahead["rows"])
+
+    # Disclosed 30 days ago: the 7-day deadline has passed; every open row says so, settled ones do not.
+    past = json.loads(
+        patch_plan_text(aws, [REGION], _request(disclosed=(today - timedelta(days=30)).isoformat()), "json", 100)
+    )
+    assert "overdue" in _row(past, ids["missing"])["flags"].split(",")
+    assert "overdue" in _row(past, ids["unmanaged"])["flags"]  # no patch evidence: not known to be done
+    assert _row(past, ids["clean"])["flags"] == ""  # not reported missing: nothing to do
+    assert _row(past, fresh)["flags"] == ""  # AWS patches it
+    assert any("passed 23 days ago" in n for n in past["notes"])
+    table = patch_plan_text(aws, [REGION], _request(disclosed=(today - timedelta(days=30)).isoformat()), "table", 100)
+    assert "overdue" in table and "team" in table

@@ -1,4 +1,4 @@
-"""`srmscan patch-plan` and `srmscan events`: incidents 1 and 3 as one command each.
+"""`srmscan patch-plan` and `srmscan events`: a CVE patch plan and AWS scheduled maintenance, one command each.
 
 Registered on the typer app when the `srmscan.cli` package is imported. Each command runs the
 normal collectors it needs (collect_inventory, concurrently across regions), makes its few
@@ -18,9 +18,10 @@ from typing import Annotated, Any
 import typer
 
 from srmscan.cli.app import app
-from srmscan.cli.options import UsageFailure, _guarded
+from srmscan.cli.options import OwnerTagOpt, UsageFailure, _guarded
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, load_ruleset
 from srmscan.incidents import events as ev
 from srmscan.incidents import evidence as pe
 from srmscan.incidents import patch_plan as pp
@@ -30,9 +31,9 @@ from srmscan.scan import resolve_regions
 
 PATCH_COLLECTORS = {"ec2", "ssm", "autoscaling", "ecs", "ecr", "lambda", "rds"}
 EVENT_COLLECTORS = {"ec2", "autoscaling", "rds"}
-PLAN_TABLE = ["resource", "resource_type", "owner", "who_patches", "lever", "status", "evidence", "deadline",
-              "window_before_deadline"]  # fmt: skip
-EVENT_TABLE = ["source", "state", "event", "resource", "region", "starts", "action_required", "verdict"]
+PLAN_TABLE = ["resource", "resource_type", "owner", "team", "who_patches", "lever", "status", "evidence", "deadline",
+              "window_before_deadline", "flags"]  # fmt: skip
+EVENT_TABLE = ["source", "state", "event", "resource", "name", "team", "region", "starts", "action_required", "verdict"]
 
 RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", help="Region to scan; repeatable.")]
 AllRegionsOpt = Annotated[bool, typer.Option("--all-regions", help="Every region the account has enabled.")]
@@ -98,11 +99,14 @@ def patch_plan_text(
     fmt: str,
     max_lookups: int,
     collect: Callable[[AwsSession, list[str], set[str]], Inventory] = _inventory,
+    owner_tags: tuple[str, ...] = DEFAULT_OWNER_TAGS,
 ) -> str:
     """Collect, plan and render; separated from the typer wrapper so tests can call it directly."""
     inv = collect(aws, regions, PATCH_COLLECTORS)
     evidence = pe.gather(aws, inv, package=request.package, max_instance_lookups=max_lookups)
-    plan = pp.build_plan(inv, evidence, request)
+    plan = pp.build_plan(
+        inv, evidence, request, owner_tags=owner_tags, runtimes=pp.runtime_deprecations(load_ruleset().tables)
+    )
     rows = [r.to_dict() for r in plan.rows]
     if fmt == "csv":
         return render_csv(pp.COLUMNS, rows)
@@ -151,10 +155,11 @@ def events_text(
     regions: list[str],
     fmt: str,
     collect: Callable[[AwsSession, list[str], set[str]], Inventory] = _inventory,
+    owner_tags: tuple[str, ...] = DEFAULT_OWNER_TAGS,
 ) -> str:
     inv = collect(aws, regions, EVENT_COLLECTORS)
     health = ev.collect_health(aws, inv)
-    rows_obj = ev.list_events(inv, health)
+    rows_obj = ev.list_events(inv, health, owner_tags)
     rows = [r.to_dict() for r in rows_obj]
     summary = ev.summarise(rows_obj)
     if fmt == "csv":
@@ -204,6 +209,7 @@ def patch_plan(
     max_instance_lookups: Annotated[
         int, typer.Option(help="Most per-instance DescribeInstancePatches lookups (the rest are reported).")
     ] = pe.DEFAULT_MAX_INSTANCE_LOOKUPS,
+    owner_tag: OwnerTagOpt = None,
     demo: DemoOpt = False,
 ) -> None:
     """Who patches what, by when: one row per compute resource for a package (and CVE)."""
@@ -215,7 +221,14 @@ def patch_plan(
         except pp.PlanInputError as exc:
             raise UsageFailure(str(exc)) from exc
         with _account(demo, profile, region or [], all_regions, endpoint_url) as (aws, regions):
-            text = patch_plan_text(aws, regions, request, fmt, max(0, max_instance_lookups))
+            text = patch_plan_text(
+                aws,
+                regions,
+                request,
+                fmt,
+                max(0, max_instance_lookups),
+                owner_tags=tuple(owner_tag or DEFAULT_OWNER_TAGS),
+            )
         _emit(text, output)
         return 0
 
@@ -230,6 +243,7 @@ def events(
     endpoint_url: EndpointOpt = None,
     format: FormatOpt = "table",
     output: OutputOpt = None,
+    owner_tag: OwnerTagOpt = None,
     demo: DemoOpt = False,
 ) -> None:
     """AWS scheduled maintenance (EC2 events, RDS pending actions, Health) with our side's verdict."""
@@ -237,7 +251,7 @@ def events(
     def run() -> int:
         fmt = _format(format)
         with _account(demo, profile, region or [], all_regions, endpoint_url) as (aws, regions):
-            text = events_text(aws, regions, fmt)
+            text = events_text(aws, regions, fmt, owner_tags=tuple(owner_tag or DEFAULT_OWNER_TAGS))
         _emit(text, output)
         return 0
 

@@ -19,6 +19,7 @@ from srmscan.cli.options import (
     BaselineOpt,
     FailOnOpt,
     FormatOpt,
+    FrameworkOpt,
     MutesOpt,
     OutDirOpt,
     OwnerTagOpt,
@@ -27,6 +28,7 @@ from srmscan.cli.options import (
     UsageFailure,
     _check_output_dir,
     _formats,
+    _frameworks,
     _guarded,
     _ruleset,
     _severity,
@@ -41,7 +43,14 @@ from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
 from srmscan.evaluate.summary import counts
 from srmscan.model import Inventory, Severity
 from srmscan.report import write_reports
-from srmscan.scan import ScanResult, evaluate_inventory, resolve_regions, run_scan, write_inventory
+from srmscan.scan import (
+    ScanResult,
+    attach_compliance,
+    evaluate_inventory,
+    resolve_regions,
+    run_scan,
+    write_inventory,
+)
 
 
 def _progress_display(quiet: bool) -> Progress | None:
@@ -74,6 +83,7 @@ def collect_and_report(
     attribute: bool = False,
     max_lookups: int = 40,
     baseline: Path | None = None,
+    frameworks: list[str] | None = None,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
     from srmscan.evaluate.mutes import resolve_mutes
@@ -103,6 +113,7 @@ def collect_and_report(
         attribute_result(aws, result, max_lookups)
     if baseline:
         attach_baseline(result, baseline)
+    attach_compliance(result, frameworks or [])
     written = write_reports(result, fmts, output_dir)
     if not quiet:
         print_summary(result, written)
@@ -189,10 +200,12 @@ def scan(
         str | None, typer.Option(help="With --org-role: scan slice I/N of the accounts (0-based).")
     ] = None,
     max_accounts: Annotated[int, typer.Option(help="With --org-role: accounts scanned at once.")] = 4,
+    framework: FrameworkOpt = None,
 ) -> None:
     """Scan a live account and write reports."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
             profile=profile, region=region[0] if region else None, endpoint_url=endpoint_url, tuning=tuning
@@ -205,6 +218,11 @@ def scan(
             if shard and not org_role:
                 raise UsageFailure("--shard needs --org-role")
             if org_role:
+                if frameworks:
+                    raise UsageFailure(
+                        "--framework is not supported with --org-role yet: run "
+                        "'srmscan compliance --report' on each account's report.json"
+                    )
                 _check_output_dir(output_dir)
                 return accounts.org_scan(
                     aws,
@@ -236,6 +254,7 @@ def scan(
             attribute=attribute,
             max_lookups=max_lookups,
             baseline=baseline,
+            frameworks=frameworks,
         )
 
     _guarded(run)
@@ -250,10 +269,12 @@ def demo(
     mutes: MutesOpt = None,
     attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
+    framework: FrameworkOpt = None,
 ) -> None:
-    """Scan the built-in demo account (in-process moto) that reproduces the brief's three incidents."""
+    """Scan the built-in demo account (in-process moto) (a glibc CVE, a public bucket, scheduled maintenance)."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         try:
             from srmscan.demo.account import demo_session
         except ImportError as exc:
@@ -272,6 +293,7 @@ def demo(
                 quiet=quiet,
                 mutes=mutes,
                 attribute=attribute,
+                frameworks=frameworks,
             )
 
     _guarded(run)
@@ -288,10 +310,12 @@ def evaluate(
     mutes: MutesOpt = None,
     baseline: BaselineOpt = None,
     quiet: QuietOpt = False,
+    framework: FrameworkOpt = None,
 ) -> None:
     """Re-evaluate a saved inventory offline, with no AWS credentials."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         threshold = _severity(fail_on)
         fmts = _formats(format)
         try:
@@ -309,6 +333,7 @@ def evaluate(
         )
         if baseline:
             attach_baseline(result, baseline)
+        attach_compliance(result, frameworks)
         written = write_reports(result, fmts, output_dir)
         if not quiet:
             print_summary(result, written)

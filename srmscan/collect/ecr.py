@@ -1,6 +1,6 @@
 """ECR: repositories (scanning, tag mutability, lifecycle) and the images running services use.
 
-The image half of incident 1 lives here: on Fargate AWS patches the host, but a vulnerable
+The image half of an OS-library CVE lives here: on Fargate AWS patches the host, but a vulnerable
 glibc inside our image stays until we rebuild it. So for every image that an ECS task
 definition in use points at (in this account's ECR, in this region), we record when it was
 pushed and its scan findings, as an `AWS::ECR::Image` record that names the services using it.

@@ -34,6 +34,7 @@ _THROTTLED = {
     "SlowDown",
     "ProvisionedThroughputExceededException",
     "LimitExceededException",
+    "LimitExceeded",  # IAM's rate limit on GenerateCredentialReport (HTTP 409); srmscan only reads
 }
 _EXPIRED = {
     "ExpiredToken",
@@ -85,19 +86,21 @@ def classify(exc: BaseException) -> tuple[str, str, ErrorKind]:
     return type(exc).__name__, str(exc), ErrorKind.OTHER
 
 
+# First match wins: the order is the precedence when a code could read two ways.
+_KIND_BY_CODE: tuple[tuple[set[str], ErrorKind], ...] = (
+    (_ACCESS_DENIED, ErrorKind.ACCESS_DENIED),
+    (_THROTTLED, ErrorKind.THROTTLED),
+    (_EXPIRED, ErrorKind.EXPIRED_CREDENTIALS),
+    (_REGION_DISABLED, ErrorKind.REGION_DISABLED),
+    (_NOT_SUBSCRIBED, ErrorKind.NOT_SUBSCRIBED),
+    (_UNSUPPORTED, ErrorKind.UNSUPPORTED),
+)
+
+
 def _kind_for_code(code: str, status: object) -> ErrorKind:
-    if code in _ACCESS_DENIED:
-        return ErrorKind.ACCESS_DENIED
-    if code in _THROTTLED:
-        return ErrorKind.THROTTLED
-    if code in _EXPIRED:
-        return ErrorKind.EXPIRED_CREDENTIALS
-    if code in _REGION_DISABLED:
-        return ErrorKind.REGION_DISABLED
-    if code in _NOT_SUBSCRIBED:
-        return ErrorKind.NOT_SUBSCRIBED
-    if code in _UNSUPPORTED:
-        return ErrorKind.UNSUPPORTED
+    for codes, kind in _KIND_BY_CODE:
+        if code in codes:
+            return kind
     if isinstance(status, int) and status >= 500:
         return ErrorKind.SERVICE_ERROR
     if isinstance(status, int) and status == 403:

@@ -122,10 +122,11 @@ def credentials_from_row(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _user(item: dict[str, Any], rows: dict[str, dict[str, Any]], report_error: str | None) -> Resource:
-    name = str(item.get("UserName", ""))
-    user = Resource(
-        type=USER,
+def _principal(kind: str, item: dict[str, Any], name_key: str, inline_key: str, **attrs: Any) -> Resource:
+    """A user, group or role from GetAccountAuthorizationDetails: what all three carry, plus `attrs`."""
+    name = str(item.get(name_key, ""))
+    return Resource(
+        type=kind,
         id=name,
         region=GLOBAL_REGION,
         arn=_str(item.get("Arn")),
@@ -135,67 +136,53 @@ def _user(item: dict[str, Any], rows: dict[str, dict[str, Any]], report_error: s
         attrs={
             "path": item.get("Path"),
             "create_date": _iso(item.get("CreateDate")),
-            "groups": [str(g) for g in item.get("GroupList") or []],
             "attached_policies": _attached(item),
-            "inline_policies": _inline(item.get("UserPolicyList")),
-            "permissions_boundary": _boundary(item),
+            "inline_policies": _inline(item.get(inline_key)),
+            **attrs,
         },
+    )
+
+
+def _user(item: dict[str, Any], rows: dict[str, dict[str, Any]], report_error: str | None) -> Resource:
+    user = _principal(
+        USER,
+        item,
+        "UserName",
+        "UserPolicyList",
+        groups=[str(g) for g in item.get("GroupList") or []],
+        permissions_boundary=_boundary(item),
     )
     if report_error is not None:
         user.unreadable["credentials"] = report_error
     else:
         # None = the report has no row for this user (e.g. created after the report was generated).
-        row = rows.get(name)
+        row = rows.get(user.id)
         user.attrs["credentials"] = credentials_from_row(row) if row is not None else None
     return user
 
 
 def _group(item: dict[str, Any]) -> Resource:
-    name = str(item.get("GroupName", ""))
-    return Resource(
-        type=GROUP,
-        id=name,
-        region=GLOBAL_REGION,
-        arn=_str(item.get("Arn")),
-        name=name,
-        tier=TIER,
-        attrs={
-            "path": item.get("Path"),
-            "create_date": _iso(item.get("CreateDate")),
-            "attached_policies": _attached(item),
-            "inline_policies": _inline(item.get("GroupPolicyList")),
-        },
-    )
+    return _principal(GROUP, item, "GroupName", "GroupPolicyList")
 
 
 def _role(item: dict[str, Any]) -> Resource:
-    name = str(item.get("RoleName", ""))
     last = item.get("RoleLastUsed") or {}
-    return Resource(
-        type=ROLE,
-        id=name,
-        region=GLOBAL_REGION,
-        arn=_str(item.get("Arn")),
-        name=name,
-        tags=tags_from(item.get("Tags")),
-        tier=TIER,
-        attrs={
-            "path": item.get("Path"),
-            "create_date": _iso(item.get("CreateDate")),
-            "service_linked": str(item.get("Path", "")).startswith("/aws-service-role/"),
-            "trust_policy": _document(item.get("AssumeRolePolicyDocument")),
-            "attached_policies": _attached(item),
-            "inline_policies": _inline(item.get("RolePolicyList")),
-            "permissions_boundary": _boundary(item),
-            "instance_profiles": [
-                str(p.get("InstanceProfileName")) for p in item.get("InstanceProfileList") or [] if isinstance(p, dict)
-            ],
-            "last_used": (
-                {"date": _iso(last.get("LastUsedDate")), "region": last.get("Region")}
-                if isinstance(last, dict) and last.get("LastUsedDate")
-                else None
-            ),
-        },
+    return _principal(
+        ROLE,
+        item,
+        "RoleName",
+        "RolePolicyList",
+        service_linked=str(item.get("Path", "")).startswith("/aws-service-role/"),
+        trust_policy=_document(item.get("AssumeRolePolicyDocument")),
+        permissions_boundary=_boundary(item),
+        instance_profiles=[
+            str(p.get("InstanceProfileName")) for p in item.get("InstanceProfileList") or [] if isinstance(p, dict)
+        ],
+        last_used=(
+            {"date": _iso(last.get("LastUsedDate")), "region": last.get("Region")}
+            if isinstance(last, dict) and last.get("LastUsedDate")
+            else None
+        ),
     )
 
 

@@ -18,7 +18,7 @@ answers are the demo's SIMULATED data, injected by `install` through botocore ev
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
@@ -156,7 +156,12 @@ def seed(world: DemoWorld) -> None:
         MinCount=2,
         MaxCount=2,
         SubnetId=net["private_b"],
-        TagSpecifications=[{"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "acme-web"}]}],
+        TagSpecifications=[
+            {
+                "ResourceType": "instance",
+                "Tags": [{"Key": "Name", "Value": "acme-web"}, {"Key": "Team", "Value": "web"}],
+            }
+        ],
     )["Instances"]
     asg.attach_instances(AutoScalingGroupName="acme-web", InstanceIds=[i["InstanceId"] for i in zone_b])
     group = asg.describe_auto_scaling_groups(AutoScalingGroupNames=["acme-web"])["AutoScalingGroups"][0]
@@ -196,7 +201,7 @@ def install(events: Any, world: DemoWorld) -> None:
     ids = world.ids.get("ec2")
     if not ids:
         return
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = world.now
     web, legacy = ids["web"], ids["legacy"]
     managed = [*web, legacy]  # the batch instances have no instance profile: SSM never hears of them
     glibc_missing = set(web[: len(web) // 2]) | {legacy}

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import timedelta
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -63,7 +63,11 @@ def seed(world: DemoWorld) -> None:
     )
     registry = f"{DEMO_ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com"
     for repo, tag in ((CHECKOUT_REPO, CHECKOUT_TAG), (PAYMENTS_REPO, PAYMENTS_TAG)):
-        ecr.put_image(repositoryName=repo, imageManifest=_manifest(repo), imageTag=tag)
+        manifest = _manifest(repo)
+        # A registry names an image by the SHA-256 of its manifest bytes. moto would hash the
+        # (empty) layer list instead, giving both images the digest of empty content.
+        digest = "sha256:" + hashlib.sha256(manifest.encode()).hexdigest()
+        ecr.put_image(repositoryName=repo, imageManifest=manifest, imageTag=tag, imageDigest=digest)
 
     ecs = world.client("ecs", REGION)
     ecs.create_cluster(
@@ -180,7 +184,7 @@ def _finding(cve: str, severity: str, package: str, version: str) -> dict[str, A
 
 def install(events: Any, world: DemoWorld) -> None:
     """Answer ecr:DescribeImageScanFindings (moto has no scanner) with SIMULATED scan results."""
-    scanned = datetime.now(UTC)
+    scanned = world.now
 
     def scan_findings(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         body = params.get("body") or b"{}"
@@ -214,4 +218,13 @@ def install(events: Any, world: DemoWorld) -> None:
             },
         }
 
+    pushed = {CHECKOUT_REPO: scanned - timedelta(days=78), PAYMENTS_REPO: scanned - timedelta(days=20)}
+
+    def push_dates(parsed: dict[str, Any], **_: Any) -> None:
+        # SIMULATED: moto dates every push "now"; the demo's images were pushed weeks ago.
+        for detail in parsed.get("imageDetails", []) or []:
+            if detail.get("repositoryName") in pushed:
+                detail["imagePushedAt"] = pushed[detail["repositoryName"]]
+
     events.register("before-call.ecr.DescribeImageScanFindings", scan_findings)
+    events.register("after-call.ecr.DescribeImages", push_dates)

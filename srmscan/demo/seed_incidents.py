@@ -66,7 +66,7 @@ def install(events: Any, world: DemoWorld) -> None:
     ids = world.ids.get("ec2")
     if not ids:
         return
-    now = datetime.now(UTC).replace(microsecond=0)
+    now = world.now
     web, legacy = ids["web"], ids["legacy"]
     glibc_missing = set(web[: len(web) // 2]) | {legacy}  # the same instances seed_ec2 reports non-compliant
 

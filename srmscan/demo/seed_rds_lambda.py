@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from botocore.awsrequest import AWSResponse
@@ -171,7 +171,7 @@ def _functions(world: DemoWorld) -> None:
 
 def install(events: Any, world: DemoWorld) -> None:
     """Answer the two APIs moto lacks with the demo's simulated data."""
-    seeded = datetime.now(UTC)
+    seeded = world.now
 
     def pending_maintenance(params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]]:
         # SIMULATED: AWS has queued an OS update for the badly configured database, applied

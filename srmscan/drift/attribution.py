@@ -86,6 +86,17 @@ def lookup_region(region: str, partition: str, fallback: str) -> str:
     return region
 
 
+def lookup_name(f: Finding) -> str:
+    """The ResourceName CloudTrail records for the resource.
+
+    EC2 events name resources by id (i-..., sg-..., subnet-...): a Name tag never matches. Other
+    services name them by their name (bucket, function, role, DB identifier).
+    """
+    if f.resource_type.startswith("AWS::EC2::"):
+        return f.resource_id
+    return f.resource_name or f.resource_id
+
+
 def _mentions(event: dict[str, Any], finding: Finding) -> bool:
     names = {n for n in (finding.resource_id, finding.resource_name, finding.resource_arn) if n}
     if any(r in names for r in event.get("resources") or []):
@@ -154,7 +165,7 @@ def attribute_findings(
 def _lookup_one(lookup: EventLookup, c: Collection, f: Finding, entry: EventMapEntry) -> LookupResult:
     region = lookup_region(f.region, c.partition, c.home_region)
     if entry.lookup == "resource":
-        name = f.resource_name or f.resource_id
+        name = lookup_name(f)
         return lookup.latest(region, "ResourceName", name, lambda e: event_name_matches(e["event_name"], entry.events))
     # By event name: one cursor per name; the newest match across them wins.
     account_wide = f.resource_type == ACCOUNT_TYPE

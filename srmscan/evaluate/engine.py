@@ -13,7 +13,7 @@ from typing import Any
 
 from srmscan.evaluate.matrix import Matrix
 from srmscan.evaluate.resources import rules_dir
-from srmscan.evaluate.rules_api import RULE_ATTR, InventoryView, ResourceView, Rule, Unreadable, Verdict
+from srmscan.evaluate.rules_api import InventoryView, ResourceView, Rule, Unreadable, Verdict, declared_rules
 from srmscan.model import GLOBAL_REGION, Finding, Inventory, Resource, Severity, Status, finding_id
 
 DEFAULT_OWNER_TAGS = ("Owner", "Team")
@@ -73,7 +73,7 @@ def _load_file(path: Path) -> list[Rule]:
     except Exception as exc:
         sys.modules.pop(name, None)
         raise RuleLoadError(f"rules file {path} failed to load: {type(exc).__name__}: {exc}") from exc
-    return [getattr(obj, RULE_ATTR) for obj in vars(module).values() if hasattr(obj, RULE_ATTR)]
+    return [found for obj in vars(module).values() for found in declared_rules(obj)]
 
 
 def team_of(resource: Resource, owner_tags: Iterable[str]) -> str | None:
@@ -84,6 +84,22 @@ def team_of(resource: Resource, owner_tags: Iterable[str]) -> str | None:
         if value:
             return value
     return None
+
+
+def _team(resource: Resource, inventory: Inventory, owner_tags: tuple[str, ...]) -> str | None:
+    """The resource's own owner tag; for an untagged record that names its users (`used_by`, as an
+    ECR image names the ECS services running it), the teams of those users."""
+    own = team_of(resource, owner_tags) if "tags" not in resource.unreadable else None
+    users = resource.attrs.get("used_by") if own is None and not resource.tags else None
+    if not users or not isinstance(users, list):
+        return own
+    wanted = {str(u) for u in users}
+    teams = {
+        team
+        for r in inventory.resources
+        if (r.id in wanted or (r.arn or "") in wanted) and (team := team_of(r, owner_tags))
+    }
+    return ", ".join(sorted(teams)) or None
 
 
 def evaluate(
@@ -168,7 +184,7 @@ def _finding(
         resource_id=resource.id,
         resource_arn=resource.arn,
         resource_name=resource.name,
-        team=team_of(resource, owner_tags) if "tags" not in resource.unreadable else None,
+        team=_team(resource, inventory, owner_tags),
         message=verdict.message,
         rationale=rule.rationale,
         remediation=rule.remediation,

@@ -1,4 +1,4 @@
-"""Will this instance's workload survive AWS stopping or rebooting it? (incident 3)
+"""Will this instance's workload survive AWS stopping or rebooting it?
 
 Pure functions over the inventory, shared by the resilience rules and the `events` command,
 so that a scan finding and the event listing give the same verdict in the same words. AWS

@@ -1,4 +1,4 @@
-"""Does this maintenance event hurt us? (incident 3) The `srmscan events` listing.
+"""Does this maintenance event hurt us? The `srmscan events` listing.
 
 AWS owns the event; the customer-side verdict comes from srmscan.evaluate.resilience, the same words
 the `ec2.scheduled_event*` scan findings use. Sources: EC2 scheduled events (already on each
@@ -9,12 +9,14 @@ the answer is `unknown` with that reason, never "no events".
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from srmscan.collect.context import Collection
 from srmscan.collect.registry import declare_actions
-from srmscan.collect.session import AwsSession
+from srmscan.collect.session import AwsSession, partition_region
+from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, team_of
 from srmscan.evaluate.resilience import assess, describe_event, open_events, verdict_text
 from srmscan.evaluate.rules_api import InventoryView, ResourceView, Unreadable
 from srmscan.model import GLOBAL_REGION, Inventory
@@ -22,10 +24,12 @@ from srmscan.model import GLOBAL_REGION, Inventory
 HEALTH_ACTIONS = ("health:DescribeEvents", "health:DescribeAffectedEntities")
 declare_actions("events", HEALTH_ACTIONS)
 
-HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint
+HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint in the aws partition
 AFFECTED_BATCH = 10  # DescribeAffectedEntities accepts at most 10 event ARNs
 EC2_INSTANCE = "AWS::EC2::Instance"
 DB_INSTANCE = "AWS::RDS::DBInstance"
+# DocumentDB and Neptune instances share RDS's pending-maintenance listing.
+DB_INSTANCE_TYPES = (DB_INSTANCE, "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance")
 
 COLUMNS = [
     "source",
@@ -41,6 +45,8 @@ COLUMNS = [
     "action_required",
     "verdict",
     "description",
+    "name",
+    "team",
 ]
 
 
@@ -59,6 +65,8 @@ class EventRow:
     action_required: str  # yes | no | unknown
     verdict: str
     description: str
+    name: str = ""  # the resource's Name tag or identifier, beside its id
+    team: str = ""  # from the owner tags, as in scan findings
 
     def to_dict(self) -> dict[str, str]:
         data = asdict(self)
@@ -77,11 +85,13 @@ class HealthAnswer:
 
 def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
     """Upcoming and open scheduled changes for the scanned regions (plus global ones)."""
-    c = Collection(aws, inv.account_id, inv.partition, [HEALTH_REGION])
+    # Health's global endpoint is in the partition's own default region (us-gov-west-1, cn-northwest-1).
+    health_region = partition_region(inv.partition)
+    c = Collection(aws, inv.account_id, inv.partition, [health_region])
     try:
         listing = c.pages(
             "health",
-            HEALTH_REGION,
+            health_region,
             "DescribeEvents",
             "events",
             filter={"eventTypeCategories": ["scheduledChange"], "eventStatusCodes": ["upcoming", "open"]},
@@ -99,7 +109,7 @@ def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
         for start in range(0, len(arns), AFFECTED_BATCH):
             batch = arns[start : start + AFFECTED_BATCH]
             answer = c.pages(
-                "health", HEALTH_REGION, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
+                "health", health_region, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
             )
             if answer.error is not None:
                 for arn in batch:
@@ -195,7 +205,7 @@ def _unknown(source: str, region: str, reason: str) -> EventRow:
 def _rds_rows(inv: Inventory) -> list[EventRow]:
     rows = []
     for res in inv.resources:
-        if res.type != DB_INSTANCE:
+        if res.type not in DB_INSTANCE_TYPES:
             continue
         if "pending_maintenance" in res.unreadable:
             err = inv.error(res.unreadable["pending_maintenance"])
@@ -224,7 +234,7 @@ def _rds_rows(inv: Inventory) -> list[EventRow]:
                     state="scheduled" if starts else "pending",
                     event=str(action.get("action") or ""),
                     resource=res.id,
-                    resource_type=DB_INSTANCE,
+                    resource_type=res.type,
                     region=res.region,
                     owner="aws",
                     # AWS's engine/OS patching, carried out on its hosts in our window.
@@ -284,10 +294,19 @@ def _health_rows(health: HealthAnswer | None, inv: Inventory, view: InventoryVie
     return rows
 
 
-def list_events(inv: Inventory, health: HealthAnswer | None) -> list[EventRow]:
-    """Every scheduled event as a row with the customer-side verdict. Pure."""
+def list_events(
+    inv: Inventory, health: HealthAnswer | None, owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS
+) -> list[EventRow]:
+    """Every scheduled event as a row with the customer-side verdict, its resource's name and team. Pure."""
     view = InventoryView(inv)
     rows = _ec2_rows(inv, view) + _rds_rows(inv) + _health_rows(health, inv, view)
+    tags = tuple(owner_tags)
+    index = {(r.type, r.id): r for r in inv.resources}
+    for row in rows:
+        res = index.get((row.resource_type, row.resource))
+        if res is not None:
+            row.name = res.name or ""
+            row.team = (team_of(res, tags) or "") if "tags" not in res.unreadable else ""
     return sorted(rows, key=lambda r: (r.state != "unknown", r.starts or "9999", r.source, r.resource))
 
 

@@ -27,6 +27,8 @@ class Entry:
     types: tuple[str, ...] = ()
     page: int = 0
     why: str = ""
+    # One more call when any resource of these types exists (a global listing of the same operation).
+    plus_one_if: tuple[str, ...] = ()
 
 
 INSTANCE = "AWS::EC2::Instance"
@@ -112,7 +114,9 @@ BUDGET: dict[str, Entry] = {
         "typed",
         (FUNCTION, "AWS::DynamoDB::Table"),
         page=100,
-        why="tags of all functions (and, separately, all tables) in one listing per region instead of one call each",
+        why="tags of all functions (and, separately, all tables) in one listing per region instead of one call each;"
+        " one more for CloudFront's",
+        plus_one_if=("AWS::CloudFront::Distribution",),
     ),
     "autoscaling DescribeAutoScalingGroups": Entry("region", ("AWS::AutoScaling::AutoScalingGroup",), page=100),
     # --- SSM (inventory of managed instances, one listing per region)
@@ -134,6 +138,7 @@ BUDGET: dict[str, Entry] = {
     "ecs DescribeServices": Entry("cluster+", (SERVICE,), page=10, why="per cluster, 10 services per call"),
     "ecs DescribeTaskDefinition": Entry("each", (TASKDEF,), why="no batch describe for task definitions"),
     "ecs ListTaskDefinitions": Entry("region", (TASKDEF,), page=100),
+    "ecs ListTaskDefinitionFamilies": Entry("region", (TASKDEF,), page=100),
     "ecs ListContainerInstances": Entry("cluster", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs DescribeContainerInstances": Entry("cluster+", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs ListAccountSettings": Entry("region"),
@@ -148,6 +153,50 @@ BUDGET: dict[str, Entry] = {
     "rds DescribePendingMaintenanceActions": Entry("region", (DB,), page=100),
     "rds DescribeDBEngineVersions": Entry("region", why="one filtered call per engine in use is acceptable"),
     "rds DescribeDBParameterGroups": Entry("region", page=100),
+    # --- organization membership and Access Analyzer findings
+    "organizations DescribeOrganization": Entry("once", why="is an ORGANIZATION analyzer elsewhere possible"),
+    "organizations ListDelegatedAdministrators": Entry("once", why="management account only"),
+    "accessanalyzer ListFindingsV2": Entry(
+        "region", why="two listings (ACTIVE, ACTIVE and public) per external-access analyzer"
+    ),
+    # --- CloudFront (global): the listing carries nearly everything; logging and the default root
+    # object are only in the full configuration
+    "cloudfront ListDistributions": Entry("once", ("AWS::CloudFront::Distribution",), page=100),
+    "cloudfront GetDistributionConfig": Entry(
+        "each", ("AWS::CloudFront::Distribution",), why="logging and DefaultRootObject: no batch API"
+    ),
+    # --- API Gateway: one listing per generation and region; stages, methods, routes per API
+    "apigateway GetRestApis": Entry("region", ("AWS::ApiGateway::RestApi",), page=500),
+    "apigateway GetResources": Entry(
+        "each", ("AWS::ApiGateway::RestApi",), why="every method of one API (embed=methods); no cross-API listing"
+    ),
+    "apigateway GetStages": Entry("each", ("AWS::ApiGateway::RestApi",), why="no cross-API listing of stages"),
+    "apigatewayv2 GetApis": Entry("region", ("AWS::ApiGatewayV2::Api",), why="no documented maximum page size"),
+    "apigatewayv2 GetRoutes": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of routes"),
+    "apigatewayv2 GetStages": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of stages"),
+    # --- detection: one detector and one hub per region
+    "guardduty ListDetectors": Entry("region", page=50),
+    "guardduty GetDetector": Entry("region", why="the region's one detector, when it exists"),
+    "securityhub DescribeHub": Entry("region"),
+    "securityhub GetEnabledStandards": Entry("region", page=100, why="only where the hub is enabled"),
+    # --- CloudWatch: three regional listings, nothing per resource
+    "logs DescribeLogGroups": Entry("region", ("AWS::Logs::LogGroup",), page=50),
+    "logs DescribeMetricFilters": Entry("region", page=50),
+    "cloudwatch DescribeAlarms": Entry("region", page=100),
+    # --- Route 53 (global) and Route 53 Domains (us-east-1); records per public zone
+    "route53 ListHostedZones": Entry("once", ("AWS::Route53::HostedZone",), page=100),
+    "route53 ListQueryLoggingConfigs": Entry("once", page=100, why="every zone's config in one listing"),
+    "route53 ListResourceRecordSets": Entry(
+        "each", ("AWS::Route53::HostedZone",), why="records of one zone (page 300); private zones are skipped"
+    ),
+    "route53domains ListDomains": Entry("once", ("AWS::Route53Domains::Domain",), page=100),
+    "ec2 DescribeAddresses": Entry("region", why="Elastic IPs, for A records; not paginated"),
+    # --- Systems Manager beyond patching
+    "ssm ListDocuments": Entry("region", ("AWS::SSM::Document",), page=50, why="Owner=Self only"),
+    "ssm DescribeDocumentPermission": Entry("each", ("AWS::SSM::Document",), why="no batch API for sharing"),
+    "ssm DescribeParameters": Entry("region", page=50),
+    "ssm GetParameters": Entry("region", page=10, why="String/StringList values in batches of 10, shape judged"),
+    "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
     # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)
     "dynamodb ListTables": Entry("region", ("AWS::DynamoDB::Table",), page=100),
     **{
@@ -235,6 +284,11 @@ class Budget:
 
 
 def expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
+    plus = 1 if any(counts.get(t, 0) for t in entry.plus_one_if) else 0
+    return _expected(entry, counts, regions) + plus
+
+
+def _expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
     n = sum(counts.get(t, 0) for t in entry.types)
     if entry.scale == "once":
         return max(1, math.ceil(n / entry.page)) if entry.page else 1

@@ -18,7 +18,7 @@ from typing import Annotated, Any
 import typer
 
 from srmscan.cli.app import app
-from srmscan.cli.options import OwnerTagOpt, UsageFailure, _guarded
+from srmscan.cli.options import OwnerTagOpt, UsageFailure, _guarded, split_regions
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, load_ruleset
@@ -56,6 +56,7 @@ def _account(
     demo: bool, profile: str | None, regions: list[str], all_regions: bool, endpoint_url: str | None
 ) -> Iterator[tuple[AwsSession, list[str]]]:
     """A session and the regions to cover: the live account, or the demo account."""
+    regions = split_regions(regions)
     if demo:
         try:
             from srmscan.demo.account import demo_session

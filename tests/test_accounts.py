@@ -280,3 +280,34 @@ def test_merge_unions_regions_of_one_account_and_says_when_a_later_scan_wins(tmp
     assert result.exit_code == 0, result.output
     written = json.loads((tmp_path / "m" / "report.json").read_text(encoding="utf-8"))
     assert len(written["findings"]) == 3 and "region global" in result.output
+
+
+def test_org_role_with_no_active_account_is_an_error_not_a_clean_scan(
+    session, aws: AwsSession, ruleset, tmp_path: Path
+) -> None:
+    from srmscan.accounts.organization import org_scan
+    from srmscan.collect.session import ScanSetupError
+
+    _org(session, n=1)
+
+    def suspend_all(parsed: dict[str, Any], **_: Any) -> None:
+        for item in parsed.get("Accounts", []):
+            item["Status"] = item["State"] = "SUSPENDED"
+
+    aws.events.register("after-call.organizations.ListAccounts", suspend_all)
+    common: dict[str, Any] = dict(
+        role_name="Audit",
+        ruleset=ruleset,
+        regions=["eu-west-1"],
+        all_regions=False,
+        formats=["json"],
+        external_id=None,
+        owner_tags=("Team",),
+        threshold=None,
+        concurrency=1,
+        say=lambda line: None,
+    )
+    with pytest.raises(ScanSetupError, match="no ACTIVE account"):
+        org_scan(aws, output_dir=tmp_path / "none", shard_spec=None, **common)
+    # An empty shard is normal (fewer accounts than shards): exit 0 with an empty merged report.
+    assert org_scan(aws, output_dir=tmp_path / "slice", shard_spec="0/2", **common) == 0

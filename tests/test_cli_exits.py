@@ -194,3 +194,14 @@ def test_rules_at_80_columns_keep_every_id_whole_and_filter_like_prowler() -> No
     assert as_json and all(r["service"] == "s3" and r["frameworks"].get("cis") for r in as_json)
     assert _cli("rules", "--framework", "nist").returncode == 2
     assert _cli("--version").stdout.strip() == _cli("version").stdout.strip() != ""
+
+
+def test_events_at_80_columns_fit_and_keep_instance_ids_whole() -> None:
+    done = _cli("events", "--demo", env={"COLUMNS": "80"}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    ids = {word for line in lines for word in line.replace("│", " ").split() if word.startswith("i-")}
+    assert ids and all(len(i) == len("i-0123456789abcdef0") for i in ids)  # 17 hex digits: not folded
+    wide = _cli("events", "--demo", "--wide", env={"COLUMNS": "80"}, timeout=300)
+    assert max(len(line) for line in wide.stdout.splitlines()) > 80 and "verdict" in wide.stdout

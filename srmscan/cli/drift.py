@@ -109,10 +109,14 @@ def print_diff(diff: dict[str, Any], console: Console) -> None:
         if not entries:
             continue
         table = Table(title=f"{heading} ({len(entries)})", title_justify="left")
-        for col in ("severity", "rule", "resource", "region", "before", "after", "change"):
-            table.add_column(col)
+        # The rule id is what a user copies into a mute: one line, never cut; the rest folds.
+        longest = max(len(str(e.get("rule_id") or "")) for e in entries)
+        table.add_column("severity", overflow="fold")
+        table.add_column("rule", no_wrap=True, min_width=longest)
+        for col in ("resource", "region", "before", "after", "change"):
+            table.add_column(col, overflow="fold")
         for e in entries:
-            resource = f"{e.get('resource_type')} {e.get('resource_name') or e.get('resource_id')}"
+            resource = str(e.get("resource_name") or e.get("resource_id"))
             change = str(e["change"]) + (" (muted)" if e.get("muted") else "")
             table.add_row(
                 *(

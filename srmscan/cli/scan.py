@@ -164,14 +164,17 @@ def print_summary(result: ScanResult, written: list[Path]) -> None:
     table.add_column("Owner")
     for col in ("fail", "unknown", "pass", "muted", "info"):
         table.add_column(col, justify="right")
-    table.add_column("failing critical/high", justify="right")
+    # Two columns: "11/14" read as "11 of 14".
+    table.add_column("critical fail", justify="right")
+    table.add_column("high fail", justify="right")
     labels = {"customer": "Customer", "shared": "Shared", "aws": "AWS"}
     for owner, row in summary["by_owner"].items():
         sev = summary["failing_by_owner_severity"][owner]
         table.add_row(
             labels[owner],
             *(str(row[s]) for s in ("fail", "unknown", "pass", "muted", "info")),
-            f"{sev['critical']}/{sev['high']}",
+            str(sev["critical"]),
+            str(sev["high"]),
         )
     out_console.print(table)
     for note in result.notes:

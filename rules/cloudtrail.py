@@ -18,18 +18,31 @@ from srmscan.rules_api import (
 TRAIL = "AWS::CloudTrail::Trail"
 
 
+ALL_MANAGEMENT = {"read": True, "write": True, "excluded_sources": [], "limited_selectors": [], "selectors": "basic"}
+
+
 def _trail(multi_region=True, logging=True, **attrs):
     return Resource(
         type=TRAIL,
         id="arn:aws:cloudtrail:us-east-1:123456789012:trail/t",
         region="us-east-1",
-        attrs={"multi_region": multi_region, "is_logging": logging, **attrs},
+        attrs={"multi_region": multi_region, "is_logging": logging, "management_events": ALL_MANAGEMENT, **attrs},
     )
+
+
+def _records_all_management(trail):
+    events = trail["management_events"]
+    return bool(events.get("read")) and bool(events.get("write"))
+
+
+def _missing(events):
+    missing = [kind for kind in ("read", "write") if not events.get(kind)]
+    return " and ".join(missing) + " management events" if missing else ""
 
 
 @rule(
     id="cloudtrail.multi_region_trail",
-    title="At least one multi-region CloudTrail trail is logging",
+    title="At least one multi-region CloudTrail trail logs read and write management events",
     resource_type=ACCOUNT_TYPE,
     where=account_wide,
     service="cloudtrail",
@@ -39,23 +52,43 @@ def _trail(multi_region=True, logging=True, **attrs):
     fsbp=["CloudTrail.1"],
     cis=["3.1"],
     rationale="""Without a multi-region trail, API activity in regions nobody watches goes unrecorded,
-    and a change like disabling Block Public Access cannot be attributed to anyone.""",
+    and a change like disabling Block Public Access cannot be attributed to anyone. The trail must
+    be logging and record both read and write management events (basic selectors with management
+    events and ReadWriteType All, or advanced selectors for the Management category with no readOnly
+    restriction): a write-only trail misses the reconnaissance, a read-only one the change itself.""",
     remediation="""CLI: aws cloudtrail create-trail --name org-trail --s3-bucket-name LOG_BUCKET
-    --is-multi-region-trail --enable-log-file-validation && aws cloudtrail start-logging --name org-trail""",
-    failing=Example(attrs={}, related=(_trail(multi_region=False),)),
+    --is-multi-region-trail --enable-log-file-validation && aws cloudtrail start-logging --name org-trail;
+    for an existing trail: aws cloudtrail put-event-selectors --trail-name TRAIL --event-selectors
+    '[{"ReadWriteType":"All","IncludeManagementEvents":true}]'""",
+    failing=Example(attrs={}, related=(_trail(management_events={**ALL_MANAGEMENT, "read": False}),)),
     passing=Example(attrs={}, related=(_trail(),)),
 )
 def multi_region_trail(r, inv):
     trails = inv.resources(TRAIL)
-    good = [t for t in trails if t["multi_region"] and t.readable("is_logging") and t["is_logging"]]
-    if good:
-        return passed(
-            "Multi-region trail logging: " + ", ".join(t.name or t.id for t in good),
-            trails=[t.id for t in good],
-        )
     multi = [t for t in trails if t["multi_region"]]
-    if multi and not all(t.readable("is_logging") for t in multi):
-        [t["is_logging"] for t in multi]  # raises Unreadable: the status could not be read
+    good, undecided, short = [], [], []
+    for t in multi:
+        if t.readable("is_logging") and not t["is_logging"]:
+            continue
+        if not t.readable("is_logging") or not t.readable("management_events"):
+            undecided.append(t)
+        elif _records_all_management(t):
+            good.append(t)
+        else:
+            short.append(t)
+    if good:
+        excluded = sorted({x for t in good for x in t["management_events"].get("excluded_sources") or []})
+        message = "Multi-region trail logging read and write management events: " + ", ".join(
+            t.name or t.id for t in good
+        )
+        if excluded:
+            message += " (excluding events from " + ", ".join(excluded) + ")"
+        return passed(message, trails=[t.id for t in good], excluded_sources=excluded)
+    for t in undecided:  # raises Unreadable: whether this trail qualifies could not be read
+        t["is_logging"], t["management_events"]
+    if short:
+        detail = "; ".join(f"{t.name or t.id} does not record {_missing(t['management_events'])}" for t in short)
+        return fail("No multi-region trail records both read and write management events: " + detail)
     return fail("No multi-region trail is logging", trails_found=[t.id for t in trails])
 
 

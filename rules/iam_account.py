@@ -23,6 +23,39 @@ def _root_row(r):
     return None
 
 
+ROOT_ROW_CREDENTIALS = ("access_key_1_active", "access_key_2_active", "cert_1_active", "cert_2_active")
+NO_ROOT_CREDENTIALS = (
+    "The root user has no credentials: no password, MFA device, access keys or signing certificates "
+    "(as after centralized root access removed them), so there is nothing for MFA to protect"
+)
+
+
+def _root_has_no_credentials(r):
+    """True only when IAM says outright that the root user holds no credential at all.
+
+    GetAccountSummary reports AccountPasswordPresent only since centralized root access (2024): an
+    answer without it is "not seen", never "no password". The credential report's root row, when it
+    could be read, must agree (no active key or certificate)."""
+    summary = r["account_summary"]
+    if "AccountPasswordPresent" not in summary:
+        return False
+    keys = ("AccountPasswordPresent", "AccountMFAEnabled", "AccountAccessKeysPresent")
+    if any(int(summary.get(k) or 0) for k in keys) or int(summary.get("AccountSigningCertificatesPresent") or 0):
+        return False
+    root = _root_row(r) if r.readable("credential_report") else None
+    return not (root and any(root.get(col) == "true" for col in ROOT_ROW_CREDENTIALS))
+
+
+_NO_CREDENTIALS = {
+    "account_summary": {
+        "AccountMFAEnabled": 0,
+        "AccountPasswordPresent": 0,
+        "AccountAccessKeysPresent": 0,
+        "AccountSigningCertificatesPresent": 0,
+    }
+}
+
+
 @rule(
     id="iam.root_mfa",
     title="The root user has MFA enabled",
@@ -35,14 +68,19 @@ def _root_row(r):
     fsbp=["IAM.9"],
     cis=["1.5"],
     rationale="""The root user can do anything, including closing the account; a password alone is
-    one phishing email away from that. AWS provides MFA; enabling it is ours.""",
+    one phishing email away from that. AWS provides MFA; enabling it is ours. A root user whose
+    credentials were all removed (IAM reports no password, MFA, access keys or certificates) has
+    nothing to protect and passes with that said.""",
     remediation="""Console (signed in as root): IAM > Security credentials > Assign MFA device; prefer a
-    hardware or passkey device (IAM.6).""",
+    hardware or passkey device (IAM.6). In an AWS Organizations member account, centralized root
+    access can remove the root user's credentials altogether.""",
     failing={"account_summary": {"AccountMFAEnabled": 0}},
-    passing={"account_summary": {"AccountMFAEnabled": 1}},
+    passing=_NO_CREDENTIALS,
 )
 def root_mfa(r, inv):
     enabled = int(r["account_summary"].get("AccountMFAEnabled", 0))
+    if not enabled and _root_has_no_credentials(r):
+        return passed(NO_ROOT_CREDENTIALS)
     if not enabled:
         return fail("The root user has no MFA device")
     return passed("The root user has MFA")
@@ -139,13 +177,16 @@ def password_policy(r, inv):
     rationale="""A virtual MFA app lives on a phone that can be cloned, backed up to the cloud or lost
     with its seed; a hardware key (FIDO security key or hardware TOTP token) cannot be copied. Reported
     separately from iam.root_mfa (no MFA at all), at lower severity. The virtual-MFA listing is what
-    tells the two apart: if it could not be read, this is unknown.""",
+    tells the two apart: if it could not be read, this is unknown. A root user with no credentials at
+    all (removed centrally) passes with that said.""",
     remediation="""Signed in as root: IAM > Security credentials > Assign MFA device > Security key or
     Hardware TOTP token, then remove the virtual device.""",
     failing={"account_summary": {"AccountMFAEnabled": 1}, "root_virtual_mfa": True},
     passing={"account_summary": {"AccountMFAEnabled": 1}, "root_virtual_mfa": False},
 )
 def root_hardware_mfa(r, inv):
+    if _root_has_no_credentials(r):
+        return passed(NO_ROOT_CREDENTIALS)
     if not int(r["account_summary"].get("AccountMFAEnabled", 0) or 0):
         return fail("The root user has no MFA at all (see iam.root_mfa), so no hardware MFA either")
     if r["root_virtual_mfa"]:

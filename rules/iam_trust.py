@@ -6,11 +6,12 @@ your own --rules-dir folder.
 """
 
 from srmscan.evaluate.policy import (
-    account_of,
-    aws_principals,
+    TRUSTED_ACCOUNTS_TABLE,
+    external_accounts,
     has_restricting_condition,
     principal_is_public,
     statements,
+    trusted_accounts,
 )
 from srmscan.rules_api import (
     CRITICAL,
@@ -26,7 +27,6 @@ from srmscan.rules_api import (
 )
 
 ROLE = "AWS::IAM::Role"
-TRUSTED_TABLE = "trusted_accounts"
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -56,12 +56,9 @@ def _trust_document(r):
 
 def _trusted_accounts(inv):
     try:
-        table = inv.table(TRUSTED_TABLE)
+        return trusted_accounts(inv.table(TRUSTED_ACCOUNTS_TABLE))
     except KeyError:
         return set(), {}
-    accounts = {str(a).strip() for a in (table.get("accounts") or []) if str(a).strip()}
-    names = table.get("names") if isinstance(table.get("names"), dict) else {}
-    return accounts, {str(k): str(v) for k, v in names.items()}
 
 
 # --- role trust ------------------------------------------------------------------------------
@@ -141,21 +138,9 @@ def role_trust_external_account(r, inv):
     if document is None:
         return unknown(f"The trust policy could not be parsed ({problem}), so its trusted accounts are unknown")
     trusted, names = _trusted_accounts(inv)
-    external, allowed = {}, set()
-    for s in statements(document):
-        if s.get("Effect") != "Allow":
-            continue
-        guarded = s.get("Condition") and (has_restricting_condition(s) or _has_external_id(s))
-        for principal in aws_principals(s.get("Principal")):
-            account = account_of(principal)
-            if account is None or account == inv.account_id:
-                continue
-            if account in trusted:
-                allowed.add(account)
-                continue
-            entry = external.setdefault(account, {"account": account, "principals": [], "guarded": True})
-            entry["principals"].append(principal)
-            entry["guarded"] = entry["guarded"] and bool(guarded)
+    external, allowed = external_accounts(
+        document, inv.account_id, trusted, lambda s: has_restricting_condition(s) or _has_external_id(s)
+    )
     if external:
         accounts = sorted(external)
         severity = LOW if all(e["guarded"] for e in external.values()) else None

@@ -3,7 +3,7 @@ dependencies, who may invoke the function and what sits in its environment are o
 
 from datetime import date, timedelta
 
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import as_list, function_url_statements, resource_policy_exposure, statement_ids
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,
@@ -126,7 +126,9 @@ _SCOPED_POLICY = {
     fsbp=["Lambda.1"],
     rationale="""A statement with Principal "*" and no condition that narrows who (source ARN, source
     account, organization) lets anyone with AWS credentials invoke or manage the function, spending
-    our money and reaching whatever its role can reach.""",
+    our money and reaching whatever its role can reach. Statements that apply only through a
+    function URL are judged with the URL: with auth type NONE lambda.function_url_auth reports them;
+    with AWS_IAM, Principal "*" still admits principals of every AWS account.""",
     remediation="""List statements: aws lambda get-policy --function-name FN. Remove the public one with
     aws lambda remove-permission --function-name FN --statement-id SID and re-add it with
     --source-arn / --source-account (or a named principal).""",
@@ -143,9 +145,48 @@ def policy_public(r, inv):
             severity=MEDIUM,
             problem=r["policy"].get("malformed"),
         )
-    if state == "private":
+    if state == "public":
+        return fail('The resource policy grants access to everyone (Principal "*")', statements=sids)
+    via_url = function_url_statements(r["policy"]["document"])
+    if not via_url:
         return passed("No policy statement grants access to everyone")
-    return fail('The resource policy grants access to everyone (Principal "*")', statements=sids)
+    return _via_function_url(r, via_url)
+
+
+def _url_auth_types(statement):
+    """The function-URL auth types a statement applies to (a FunctionUrlAuthType condition, or all)."""
+    for block in (statement.get("Condition") or {}).values():
+        if isinstance(block, dict):
+            for key, value in block.items():
+                if str(key).lower() == "lambda:functionurlauthtype":
+                    return {str(v).upper() for v in as_list(value)}
+    return {"NONE", "AWS_IAM"}
+
+
+def _via_function_url(r, via_url):
+    """Statements open to everyone but usable only through a function URL: the URL decides.
+
+    With auth type NONE the URL is public and lambda.function_url_auth reports it, so it is not
+    reported twice here. With AWS_IAM, Principal "*" still lets principals of any AWS account call
+    the URL (their own identity policy is all they need): that is this rule's finding."""
+    sids = statement_ids(via_url)
+    urls = r["function_urls"]  # unreadable -> unknown: the URL's auth type decides the exposure
+    present = {str(u.get("auth_type")).upper() for u in urls}
+    reachable = set().union(*(_url_auth_types(s) for s in via_url)) & present
+    if "AWS_IAM" in reachable:
+        return fail(
+            'Statements with Principal "*" let principals of any AWS account invoke the function '
+            "through its IAM-authenticated function URL",
+            severity=HIGH,
+            statements=sids,
+        )
+    if "NONE" in reachable:
+        return passed(
+            "The statements open to everyone apply only through the function URL with auth type NONE, "
+            "reported by lambda.function_url_auth",
+            statements=sids,
+        )
+    return passed("The statements open to everyone apply only through a function URL the function does not have")
 
 
 @rule(
@@ -182,15 +223,25 @@ def function_url_auth(r, inv):
     rationale="""Environment variables are readable by anyone with lambda:GetFunctionConfiguration and are
     copied into every deployment tool and console view. A variable whose name or value looks like a
     secret (password, token, key) belongs in Secrets Manager or Parameter Store. Only names are
-    collected; values are checked and dropped at collection time.""",
+    collected; values are checked and dropped at collection time. Where Lambda returns an
+    environment error instead of the variables (a KMS key the scanner may not use), the check is
+    unknown, never a pass.""",
     remediation="""Move the value to AWS Secrets Manager (aws secretsmanager create-secret), grant the
     execution role secretsmanager:GetSecretValue on it, read it at start-up, rotate it (it has been
-    exposed), and remove the variable.""",
+    exposed), and remove the variable. For an unknown result, grant the scanning role kms:Decrypt on
+    the function's key, or review the variables with a role that has it.""",
     failing={"secret_like_env": ["API_TOKEN"], "env_var_names": ["API_TOKEN", "LOG_LEVEL"]},
     passing={"secret_like_env": [], "env_var_names": ["LOG_LEVEL"]},
 )
 def env_secrets(r, inv):
     names = list(r["secret_like_env"])
+    error = r.get("env_error")
+    if error and not names:
+        return unknown(
+            f"Lambda returned no readable environment variables ({error.get('code')}): they are encrypted "
+            "with a KMS key the scanner may not use, so whether they hold secrets is not known",
+            error_code=error.get("code"),
+        )
     if names:
         return fail("Environment variables that look like secrets: " + ", ".join(names), names=names)
     return passed("No environment variable looks like a secret", variable_count=len(r.get("env_var_names") or []))

@@ -162,6 +162,11 @@ def _date(value):
     return datetime.fromisoformat(str(value).replace("Z", "+00:00")).date()
 
 
+def _missing(r):
+    """Why the instance's AMI could not be described, as the collector could tell it."""
+    return r.get("image_missing") or f"AMI {r.get('image_id')} can no longer be described (deregistered or unshared)"
+
+
 def match_os(image, table):
     """The first os_lifecycle entry whose match strings occur in the lower-cased AMI name (then description)."""
     for text in ((image or {}).get("name"), (image or {}).get("description")):
@@ -192,7 +197,7 @@ def match_os(image, table):
 def os_end_of_life(r, inv):
     image = r["image"]
     if image is None:
-        return unknown(f"AMI {r.get('image_id')} can no longer be described (deregistered or unshared): OS unknown")
+        return unknown(f"{_missing(r)}: OS unknown")
     entry = match_os(image, inv.table("os_lifecycle"))
     if entry is None:
         return unknown(f"Operating system not recognised from AMI name {str(image.get('name'))[:120]!r}")
@@ -224,7 +229,7 @@ def os_end_of_life(r, inv):
 def ami_age(r, inv):
     image = r["image"]
     if image is None or not image.get("creation_date"):
-        return unknown(f"AMI {r.get('image_id')} can no longer be described (deregistered or unshared): age unknown")
+        return unknown(f"{_missing(r)}: age unknown")
     created = _date(image["creation_date"])
     age = (inv.scan_time.date() - created).days
     evidence = {"ami": image.get("name"), "created": created.isoformat(), "age_days": age}

@@ -1,31 +1,23 @@
-"""RDS: AWS runs the hosts and patches the OS and minor engine versions; we hold the levers.
+"""RDS exposure and encryption, and the DocumentDB / Neptune checks that are the same.
 
-Exposure, encryption, backups and deletion protection are ours alone. Auto minor version
-upgrade, the maintenance window and Multi-AZ are shared: AWS does the work, our switch decides
-whether it happens (patches) or whether we survive it (a host failure or reboot).
+AWS runs the hosts; who can reach the endpoint, whether storage and snapshots are encrypted,
+and whether a snapshot is shared are our settings alone. Backups and deletion protection live
+in rds_resilience.py, auto minor version upgrade and pending maintenance in rds_maintenance.py.
 
-"Production" (for Multi-AZ severity) is read from the tags Environment / Env / Stage with a
-value of prod, production, prd or live (case-insensitive). A single-AZ instance is reported
-either way; without such a tag the finding is low severity rather than silent, because an
-untagged database may well be production.
+DocumentDB and Neptune share the RDS control plane and arrive as their own resource types.
+A check is declared for them (with `also=`) only where it applies: DocumentDB has no public
+endpoints (PubliclyAccessible is always false), so only Neptune instances are judged on it.
 """
-
-from datetime import date, datetime, timedelta
 
 from srmscan.model import Resource
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,
     DATA,
-    HIGH,
-    LOW,
     MEDIUM,
-    OS_PATCHING,
-    PHYSICAL,
-    RUNTIME,
     SERVICE_CONFIG,
-    SHARED,
     Example,
+    Target,
     fail,
     passed,
     rule,
@@ -36,20 +28,9 @@ INSTANCE = "AWS::RDS::DBInstance"
 CLUSTER = "AWS::RDS::DBCluster"
 SNAPSHOT = "AWS::RDS::DBSnapshot"
 SUBNET = "AWS::EC2::Subnet"
-
-MIN_RETENTION_DAYS = 7
-MAINTENANCE_SOON_DAYS = 30
-PROD_TAG_KEYS = {"environment", "env", "stage"}
-PROD_VALUES = {"prod", "production", "prd", "live"}
-
-
-def _standalone(r):
-    """Instances outside a cluster: for cluster members these settings live on the cluster."""
-    return not r.get("cluster_id")
-
-
-def _is_production(tags):
-    return any(k.strip().lower() in PROD_TAG_KEYS and str(v).strip().lower() in PROD_VALUES for k, v in tags.items())
+NEPTUNE_INSTANCE = "AWS::Neptune::DBInstance"
+DOCDB_CLUSTER = "AWS::DocDB::DBCluster"
+NEPTUNE_CLUSTER = "AWS::Neptune::DBCluster"
 
 
 def _subnet(subnet_id, public):
@@ -75,6 +56,17 @@ def _subnet(subnet_id, public):
     --apply-immediately. Reach the database through private subnets, a VPN or a bastion instead.""",
     failing={"publicly_accessible": True},
     passing={"publicly_accessible": False},
+    also=[
+        Target(
+            NEPTUNE_INSTANCE,
+            id="neptune.instance_public_access",
+            title="Neptune DB instance is not publicly accessible",
+            remediation="""CLI: aws neptune modify-db-instance --db-instance-identifier DB
+            --no-publicly-accessible --apply-immediately.""",
+            failing={"publicly_accessible": True},
+            passing={"publicly_accessible": False},
+        )
+    ],
 )
 def instance_public_access(r, inv):
     if r["publicly_accessible"]:
@@ -131,7 +123,26 @@ def instance_public_subnet(r, inv):
     return passed("Every subnet in the DB subnet group is private", subnets=subnet_ids)
 
 
-# ----------------------------------------------------------------------------- data protection
+# ----------------------------------------------------------------------------- encryption
+
+
+_CLUSTER_ENCRYPTION_WHY = """Encryption at rest is set when the cluster is created and covers the
+    cluster volume, its instances, automated backups and snapshots; AWS disposes of disks safely, but
+    whether the data on them is encrypted, and under which KMS key, is our choice."""
+
+
+def _cluster_encryption(resource_type, service, label, control):
+    return Target(
+        resource_type,
+        id=f"{service}.cluster_storage_encrypted",
+        title=f"{label} storage is encrypted at rest",
+        fsbp=[control],
+        rationale=_CLUSTER_ENCRYPTION_WHY,
+        remediation=f"""Encryption cannot be switched on in place: snapshot the cluster, restore it with
+        aws {service} restore-db-cluster-from-snapshot ... --kms-key-id KEY, and cut over.""",
+        failing={"storage_encrypted": False},
+        passing={"storage_encrypted": True},
+    )
 
 
 @rule(
@@ -151,281 +162,16 @@ def instance_public_subnet(r, inv):
     (aws rds copy-db-snapshot ... --kms-key-id alias/aws/rds).""",
     failing={"storage_encrypted": False},
     passing={"storage_encrypted": True, "kms_key": "arn:aws:kms:us-east-1:123456789012:key/k"},
+    also=[
+        _cluster_encryption(CLUSTER, "rds", "RDS DB cluster", "RDS.27"),
+        _cluster_encryption(DOCDB_CLUSTER, "docdb", "DocumentDB cluster", "DocumentDB.1"),
+        _cluster_encryption(NEPTUNE_CLUSTER, "neptune", "Neptune DB cluster", "Neptune.1"),
+    ],
 )
-def instance_storage_encrypted(r, inv):
+def storage_encrypted(r, inv):
     if r["storage_encrypted"]:
         return passed("Storage is encrypted", kms_key=r.get("kms_key"))
     return fail("Storage is not encrypted at rest")
-
-
-def _backups(r):
-    days = int(r["backup_retention"])
-    if days == 0:
-        return fail("Automated backups are off (retention 0 days)", retention_days=0)
-    if days < MIN_RETENTION_DAYS:
-        return fail(
-            f"Automated backups are kept {days} day(s), fewer than {MIN_RETENTION_DAYS}",
-            severity=LOW,
-            retention_days=days,
-        )
-    return passed(f"Automated backups are kept {days} days", retention_days=days)
-
-
-@rule(
-    id="rds.instance_backups",
-    title="RDS DB instance keeps automated backups for at least 7 days",
-    resource_type=INSTANCE,
-    where=_standalone,
-    owner=CUSTOMER,
-    layer=DATA,
-    severity=MEDIUM,
-    fsbp=["RDS.11"],
-    rationale="""AWS keeps the storage durable; it does not undo our mistakes. Point-in-time recovery
-    after a bad migration, a deleted table or ransomware exists only within the backup retention
-    we set, and retention 0 turns automated backups off entirely.""",
-    remediation="""CLI: aws rds modify-db-instance --db-instance-identifier DB --backup-retention-period 7
-    --apply-immediately""",
-    failing={"backup_retention": 1},
-    passing={"backup_retention": 7},
-)
-def instance_backups(r, inv):
-    return _backups(r)
-
-
-@rule(
-    id="rds.instance_deletion_protection",
-    title="RDS DB instance has deletion protection enabled",
-    resource_type=INSTANCE,
-    where=_standalone,
-    owner=CUSTOMER,
-    layer=SERVICE_CONFIG,
-    severity=LOW,
-    fsbp=["RDS.8"],
-    rationale="""Deletion protection stops a mistaken or malicious DeleteDBInstance, including one issued
-    by automation that tears down the wrong stack.""",
-    remediation="""CLI: aws rds modify-db-instance --db-instance-identifier DB --deletion-protection
-    --apply-immediately""",
-    failing={"deletion_protection": False},
-    passing={"deletion_protection": True},
-)
-def instance_deletion_protection(r, inv):
-    if r["deletion_protection"]:
-        return passed("Deletion protection is on")
-    return fail("Deletion protection is off")
-
-
-# ----------------------------------------------------------------------------- shared levers
-
-
-@rule(
-    id="rds.instance_auto_minor_upgrade",
-    title="RDS DB instance applies minor engine upgrades automatically",
-    resource_type=INSTANCE,
-    owner=SHARED,
-    layer=RUNTIME,
-    severity=HIGH,
-    fsbp=["RDS.13"],
-    cis=["2.3.2"],
-    rationale="""AWS builds and ships minor engine versions with security fixes and applies them in our
-    maintenance window, but only if auto minor version upgrade is on. With it off, the patch
-    exists and nobody installs it: AWS did its half, the other half is ours.""",
-    remediation="""CLI: aws rds modify-db-instance --db-instance-identifier DB --auto-minor-version-upgrade
-    --preferred-maintenance-window ddd:hh:mm-ddd:hh:mm (a window that suits the workload).""",
-    failing={"auto_minor_version_upgrade": False, "engine": "postgres", "engine_version": "16.3"},
-    passing={"auto_minor_version_upgrade": True, "engine": "postgres", "engine_version": "16.3"},
-)
-def instance_auto_minor_upgrade(r, inv):
-    evidence = {
-        "engine": r.get("engine"),
-        "engine_version": r.get("engine_version"),
-        "maintenance_window": r.get("maintenance_window"),
-    }
-    if r["auto_minor_version_upgrade"]:
-        return passed("Auto minor version upgrade is on", **evidence)
-    return fail(
-        f"Auto minor version upgrade is off: {evidence['engine']} {evidence['engine_version']} gets no "
-        "minor-version security fixes unless someone upgrades it by hand",
-        **evidence,
-    )
-
-
-@rule(
-    id="rds.instance_multi_az",
-    title="RDS DB instance is deployed across multiple Availability Zones",
-    resource_type=INSTANCE,
-    where=_standalone,
-    owner=SHARED,
-    layer=PHYSICAL,
-    severity=MEDIUM,
-    fsbp=["RDS.5"],
-    rationale="""AWS maintains and replaces the hosts; Multi-AZ is our switch that decides whether a host
-    failure, an OS patch or a scale change is a 60-second failover or an outage. Instances tagged
-    as production (Environment/Env/Stage = prod, production, prd, live) fail at medium severity;
-    others are still reported, at low severity, because an untagged database may be production.""",
-    remediation="""CLI: aws rds modify-db-instance --db-instance-identifier DB --multi-az
-    --apply-immediately (or in the next maintenance window).""",
-    failing=Example(attrs={"multi_az": False}, tags={"Environment": "prod"}),
-    passing=Example(attrs={"multi_az": True}, tags={"Environment": "prod"}),
-)
-def instance_multi_az(r, inv):
-    if r["multi_az"]:
-        return passed("The instance is Multi-AZ")
-    if _is_production(r.tags):
-        return fail("A production instance runs in a single Availability Zone", production=True)
-    return fail(
-        "The instance runs in a single Availability Zone (not tagged as production)",
-        severity=LOW,
-        production=False,
-    )
-
-
-def _when(value):
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.date()
-
-
-def _pending(r, inv):
-    actions = r["pending_maintenance"]
-    window = r.get("maintenance_window")
-    if not actions:
-        return passed("No pending maintenance actions", maintenance_window=window)
-    today = inv.scan_time.date()
-    described, soonest = [], None
-    for action in actions:
-        dates = {
-            label: _when(action.get(key))
-            for key, label in (
-                ("forced_apply", "forced on"),
-                ("auto_applied_after", "auto-applied after"),
-                ("current_apply", "scheduled for"),
-            )
-        }
-        dated = {label: d for label, d in dates.items() if d is not None}
-        if dated:
-            label, first = min(dated.items(), key=lambda item: item[1])
-            soonest = first if soonest is None or first < soonest else soonest
-            described.append(f"{action.get('action')} ({label} {first.isoformat()})")
-        else:
-            described.append(f"{action.get('action')} (no date set; opt-in: {action.get('opt_in_status') or 'none'})")
-    soon = soonest is not None and soonest <= today + timedelta(days=MAINTENANCE_SOON_DAYS)
-    message = f"{len(actions)} pending maintenance action(s): " + "; ".join(described)
-    if window:
-        message += f"; maintenance window {window}"
-    return fail(
-        message,
-        severity=None if soon else LOW,
-        actions=actions,
-        maintenance_window=window,
-        earliest_date=soonest.isoformat() if isinstance(soonest, date) else None,
-    )
-
-
-_PENDING_RATIONALE = """AWS decides what maintenance is needed (OS patches, engine minor versions, hardware,
-    certificate rotation) and applies it in our maintenance window; we decide when that window is,
-    whether we apply early, and whether the workload survives the reboot. Each action is reported
-    with its dates; one with a forced or auto-apply date within 30 days is medium severity, any other
-    pending action low, so that it stays visible without drowning the report."""
-_PENDING_REMEDIATION = """Review: aws rds describe-pending-maintenance-actions. Apply at a time of your choosing
-    with aws rds apply-pending-maintenance-action --resource-identifier ARN --apply-action ACTION
-    --opt-in-type immediate (or next-maintenance), and check the instance is Multi-AZ first."""
-_SOON = [{"action": "system-update", "auto_applied_after": "2026-12-01T00:00:00+00:00", "opt_in_status": None}]
-
-
-@rule(
-    id="rds.instance_pending_maintenance",
-    title="RDS DB instance has no pending maintenance actions",
-    resource_type=INSTANCE,
-    owner=SHARED,
-    layer=OS_PATCHING,
-    severity=MEDIUM,
-    rationale=_PENDING_RATIONALE,
-    remediation=_PENDING_REMEDIATION,
-    failing={"pending_maintenance": _SOON, "maintenance_window": "sun:03:00-sun:03:30"},
-    passing={"pending_maintenance": [], "maintenance_window": "sun:03:00-sun:03:30"},
-)
-def instance_pending_maintenance(r, inv):
-    return _pending(r, inv)
-
-
-# ----------------------------------------------------------------------------- clusters
-
-
-@rule(
-    id="rds.cluster_storage_encrypted",
-    title="RDS DB cluster storage is encrypted at rest",
-    resource_type=CLUSTER,
-    owner=CUSTOMER,
-    layer=SERVICE_CONFIG,
-    severity=MEDIUM,
-    fsbp=["RDS.27"],
-    rationale="""As for instances: encryption at rest is set at creation, covers the cluster volume and
-    its snapshots, and is our choice, not AWS's.""",
-    remediation="""Snapshot the cluster, restore it with --storage-encrypted --kms-key-id KEY, and cut over.""",
-    failing={"storage_encrypted": False},
-    passing={"storage_encrypted": True},
-)
-def cluster_storage_encrypted(r, inv):
-    if r["storage_encrypted"]:
-        return passed("Cluster storage is encrypted", kms_key=r.get("kms_key"))
-    return fail("Cluster storage is not encrypted at rest")
-
-
-@rule(
-    id="rds.cluster_deletion_protection",
-    title="RDS DB cluster has deletion protection enabled",
-    resource_type=CLUSTER,
-    owner=CUSTOMER,
-    layer=SERVICE_CONFIG,
-    severity=LOW,
-    fsbp=["RDS.7"],
-    rationale="""Deletion protection on the cluster stops a mistaken DeleteDBCluster from taking every
-    member instance and the cluster volume with it.""",
-    remediation="CLI: aws rds modify-db-cluster --db-cluster-identifier CLUSTER --deletion-protection --apply-immediately",
-    failing={"deletion_protection": False},
-    passing={"deletion_protection": True},
-)
-def cluster_deletion_protection(r, inv):
-    if r["deletion_protection"]:
-        return passed("Deletion protection is on")
-    return fail("Deletion protection is off")
-
-
-@rule(
-    id="rds.cluster_backups",
-    title="RDS DB cluster keeps automated backups for at least 7 days",
-    resource_type=CLUSTER,
-    owner=CUSTOMER,
-    layer=DATA,
-    severity=MEDIUM,
-    rationale="""The cluster's backup retention bounds how far back point-in-time recovery reaches;
-    AWS keeps the volume durable, not our data recoverable from our own mistakes.""",
-    remediation="CLI: aws rds modify-db-cluster --db-cluster-identifier CLUSTER --backup-retention-period 7",
-    failing={"backup_retention": 1},
-    passing={"backup_retention": 7},
-)
-def cluster_backups(r, inv):
-    return _backups(r)
-
-
-@rule(
-    id="rds.cluster_pending_maintenance",
-    title="RDS DB cluster has no pending maintenance actions",
-    resource_type=CLUSTER,
-    owner=SHARED,
-    layer=OS_PATCHING,
-    severity=MEDIUM,
-    rationale=_PENDING_RATIONALE,
-    remediation=_PENDING_REMEDIATION,
-    failing={"pending_maintenance": _SOON, "maintenance_window": "sun:03:00-sun:03:30"},
-    passing={"pending_maintenance": [], "maintenance_window": "sun:03:00-sun:03:30"},
-)
-def cluster_pending_maintenance(r, inv):
-    return _pending(r, inv)
 
 
 # ----------------------------------------------------------------------------- snapshots

@@ -43,7 +43,7 @@ def _off(settings):
     fsbp=["S3.1"],
     cis=["2.1.4"],
     rationale="""Account-level Block Public Access is the guard rail that stops any single bucket from
-    being made public by a policy or ACL change, such as a policy opened "just for a launch".""",
+    being made public by a policy or ACL change.""",
     remediation="""Console: S3 > Block Public Access settings for this account > Edit > turn on all four.
     CLI: aws s3control put-public-access-block --account-id ACCOUNT --public-access-block-configuration
     BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true""",
@@ -159,7 +159,9 @@ def bucket_policy_public(r, inv):
     severity=HIGH,
     fsbp=["S3.2", "S3.3"],
     rationale="""ACL grants to the AllUsers or AuthenticatedUsers groups make a bucket readable or
-    writable by anyone with (any) AWS credentials.""",
+    writable by anyone with (any) AWS credentials. Block Public Access with IgnorePublicAcls makes S3
+    ignore them, so they are then reported at low severity: turning that setting off would expose
+    the bucket again.""",
     remediation="""Set Object Ownership to "Bucket owner enforced" to disable ACLs, or remove the grants.
     CLI: aws s3api put-bucket-ownership-controls --bucket BUCKET --ownership-controls
     Rules=[{ObjectOwnership=BucketOwnerEnforced}]""",
@@ -168,12 +170,20 @@ def bucket_policy_public(r, inv):
 )
 def bucket_acl_public(r, inv):
     grants = r["acl_public_grants"]
-    if grants:
+    if not grants:
+        return passed("The ACL has no public grants")
+    granted = ", ".join(f"{g['permission']} to {g['grantee']}" for g in grants)
+    # Like the bucket-policy rule: a known-on IgnorePublicAcls makes S3 ignore these grants;
+    # effective settings that could not be read are never taken to neutralise anything.
+    neutralised = bool(r.get("effective_pab", {}).get("IgnorePublicAcls")) if r.readable("effective_pab") else False
+    if neutralised:
         return fail(
-            "The ACL grants " + ", ".join(f"{g['permission']} to {g['grantee']}" for g in grants),
+            f"The ACL grants {granted}; Block Public Access (IgnorePublicAcls) currently neutralises it",
+            severity=LOW,
             grants=grants,
+            neutralised_by="IgnorePublicAcls",
         )
-    return passed("The ACL has no public grants")
+    return fail("The ACL grants " + granted, grants=grants)
 
 
 @rule(
@@ -184,7 +194,7 @@ def bucket_acl_public(r, inv):
     layer=DATA,
     severity=MEDIUM,
     fsbp=["S3.4"],
-    cis=["2.1.1"],
+    # CIS 2.1.1 was "buckets employ encryption at rest" in v1.x; in v3.0.0 it is "deny plain HTTP".
     rationale="""Encryption at rest is a setting we choose (and with SSE-KMS, a key we control). AWS has
     applied SSE-S3 to new objects since January 2023, but an explicit configuration records the choice
     and lets us use our own KMS key.""",

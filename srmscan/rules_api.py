@@ -51,6 +51,9 @@ from srmscan.evaluate.rules_api import (
     RULE_ATTR as RULE_ATTR,
 )
 from srmscan.evaluate.rules_api import (
+    RULES_ATTR as RULES_ATTR,
+)
+from srmscan.evaluate.rules_api import (
     RUNTIME as RUNTIME,
 )
 from srmscan.evaluate.rules_api import (
@@ -93,6 +96,9 @@ from srmscan.evaluate.rules_api import (
     Status as Status,
 )
 from srmscan.evaluate.rules_api import (
+    Target as Target,
+)
+from srmscan.evaluate.rules_api import (
     Tier as Tier,
 )
 from srmscan.evaluate.rules_api import (
@@ -103,6 +109,9 @@ from srmscan.evaluate.rules_api import (
 )
 from srmscan.evaluate.rules_api import (
     account_wide as account_wide,
+)
+from srmscan.evaluate.rules_api import (
+    declared_rules as declared_rules,
 )
 from srmscan.evaluate.rules_api import (
     fail as fail,

@@ -11,6 +11,7 @@ from typing import Any
 from srmscan import __version__
 from srmscan.collect.runner import Progress, collect_inventory
 from srmscan.collect.session import AwsSession, ScanSetupError
+from srmscan.evaluate.compliance import ComplianceResult
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet, evaluate
 from srmscan.evaluate.mutes import Mute, apply_mutes, scan_date
 from srmscan.model import Finding, Inventory, Severity, Status
@@ -27,6 +28,8 @@ class ScanResult:
     notes: list[str] = field(default_factory=list)
     # Changes since a baseline report (srmscan.drift.diff.diff_reports), shown by the HTML report.
     diff: dict[str, Any] | None = None
+    # Compliance views for the frameworks named with `scan --framework` (srmscan.evaluate.compliance).
+    compliance: list[ComplianceResult] = field(default_factory=list)
 
     @property
     def duration_s(self) -> float:
@@ -46,10 +49,12 @@ def resolve_regions(aws: AwsSession, requested: Iterable[str], all_regions: bool
     before any scanning: known, and all in one partition (the credentials' partition is the home
     region's). `--all-regions` asks the account, keeping only regions of that partition."""
     wanted = [r.strip() for item in requested if item for r in item.split(",") if r.strip()]
-    home = _partition(aws, aws.home_region)
     if all_regions:
-        return [r for r in aws.enabled_regions() if home is None or _partition(aws, r) in (home, None)]
+        enabled = aws.enabled_regions()
+        home = _partition(aws, aws.home_region)
+        return [r for r in enabled if home is None or _partition(aws, r) in (home, None)]
     if not wanted:
+        aws.identity()  # the partition decides the default region (us-gov-west-1, cn-northwest-1, ...)
         return [aws.home_region]
     known = aws.available_regions()
     for region in wanted:
@@ -107,3 +112,13 @@ def write_inventory(inventory: Inventory, path: Path) -> None:
     from srmscan.drift.snapshot import inventory_json
 
     path.write_text(inventory_json(inventory), encoding="utf-8")
+
+
+def attach_compliance(result: ScanResult, framework_ids: Iterable[str]) -> None:
+    """`--framework`: one compliance view per framework over this result's findings; report.html shows
+    a section for each and report.json their summaries. Raises FrameworkError for an unknown id."""
+    from srmscan.evaluate.compliance import compliance_views, scope_of
+
+    ids = list(framework_ids)
+    if ids:
+        result.compliance = compliance_views(ids, result.findings, result.ruleset.rules, scope_of(result.inventory))

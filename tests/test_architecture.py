@@ -49,6 +49,7 @@ CLI_ALLOWED: dict[str, tuple[str, ...]] = {
     "incidents": ("srmscan.cli.app", "srmscan.cli.options"),
     "accounts": ("srmscan.cli.app", "srmscan.cli.options"),
     "rules": ("srmscan.cli.app", "srmscan.cli.options"),
+    "compliance": ("srmscan.cli.app", "srmscan.cli.options"),
 }
 # Bundled rule files are evaluation code: the public rule API, the model and evaluation helpers.
 RULES_ALLOWED = ("srmscan.rules_api", "srmscan.model", "srmscan.evaluate")

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from srmscan.cli import app
 from srmscan.demo import seed_trail
-from srmscan.diff import diff_reports
+from srmscan.drift.diff import diff_reports
 
 
 def _demo(root: Path, name: str, *extra: str) -> dict[str, Any]:

@@ -81,7 +81,7 @@ def test_cli_scans_moto_server_through_aws_endpoint_url(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Findings by owner" in proc.stdout
     report = json.loads((tmp_path / "report.json").read_text())
-    assert report["schema_version"] == 1 and report["account_id"] == "123456789012"
+    assert report["schema_version"] == 2 and report["account_id"] == "123456789012"
     assert report["regions"] == ["eu-west-1", "us-east-1"]
     by = {(f["rule_id"], f["resource_id"]): f for f in report["findings"]}
     # s3control reached the endpoint (account id stripped from the host): the account setting was read.

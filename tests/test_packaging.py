@@ -23,6 +23,9 @@ def test_wheel_contains_rules_and_templates_only(tmp_path: Path) -> None:
     assert "srmscan/_bundled/rules/responsibility.toml" in names
     assert "srmscan/_bundled/rules/s3.py" in names
     assert "srmscan/_bundled/rules/data/lambda_runtimes.toml" in names
+    assert "srmscan/_bundled/rules/frameworks/pci-dss-4.0.1.toml" in names
+    assert "srmscan/_bundled/rules/frameworks/fsbp_controls.toml" in names
+    assert "srmscan/_bundled/templates/_compliance.html.j2" in names
     assert "srmscan/cli/__init__.py" in names
     tops = {n.split("/")[0] for n in names}
     assert tops == {"srmscan", next(t for t in tops if t.endswith(".dist-info"))}, tops

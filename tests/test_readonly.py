@@ -29,6 +29,11 @@ USED_OUTSIDE_DEMO: dict[str, str] = {
     "ecs:DescribeContainerInstances": "only for ECS clusters on EC2 capacity; the demo's cluster has no instances",
     "elasticloadbalancing:DescribeTargetHealth": "only for target groups attached to an Auto Scaling group",
     "rds:DescribeDBSubnetGroups": "only for Aurora/Multi-AZ clusters with a subnet group; the demo has none",
+    "access-analyzer:ListFindings": "ListFindingsV2 per active external-access analyzer; moto lacks Access Analyzer "
+    "(tests/realworld/test_access_analyzer.py)",
+    "organizations:ListDelegatedAdministrators": "only from an organization's management account; the demo is "
+    "not in one (tests/realworld/test_access_analyzer.py)",
+    "ec2:GetAllowedImagesSettings": "only when an AMI in use is not visible (tests/realworld/test_ec2_images.py)",
 }
 # Only `srmscan patch-plan` / `srmscan events` make these calls, never a scan; the demo runs of both
 # commands in tests/test_patch_plan.py prove they are called, read-only and declared.

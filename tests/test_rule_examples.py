@@ -70,3 +70,48 @@ def test_rule_ids_are_unique_and_many() -> None:
     ids = [r.id for r in RULESET.rules]
     assert len(ids) == len(set(ids))
     assert len(ids) >= 15
+
+
+def test_rules_declared_for_several_types_keep_one_check_and_an_example_pair_each() -> None:
+    """`also=` declares one check for several resource types: one rule id and example pair per type."""
+    families: dict[object, list[Rule]] = {}
+    for r in RULESET.rules:
+        families.setdefault(r.check, []).append(r)
+    shared = [group for group in families.values() if len(group) > 1]
+    assert len(shared) >= 5  # RDS backups, deletion protection, pending maintenance, encryption, ...
+    for group in shared:
+        types = [r.resource_type for r in group]
+        assert len(types) == len(set(types)), f"{group[0].id}: a type declared twice"
+        for r in group:
+            assert r.failing is not r.passing and r.failing.attrs != r.passing.attrs, r.id
+    by_id = {r.id: r for r in RULESET.rules}
+    backups = [by_id["rds.instance_backups"], by_id["rds.cluster_backups"], by_id["docdb.cluster_backups"]]
+    assert len({r.check for r in backups}) == 1
+    assert [r.fsbp for r in backups] == [("RDS.11",), (), ("DocumentDB.2",)]
+    assert by_id["rds.instance_backups"].where is not None and by_id["rds.cluster_backups"].where is None
+
+
+def test_a_rule_may_not_declare_the_same_type_twice() -> None:
+    from srmscan.rules_api import CUSTOMER, DATA, MEDIUM, Target, declared_rules, passed, rule
+
+    def check(r, inv):  # type: ignore[no-untyped-def]
+        return passed("ok")
+
+    def declare(other_type: str):  # type: ignore[no-untyped-def]
+        return rule(
+            id="x.a",
+            title="t",
+            resource_type="AWS::X::A",
+            owner=CUSTOMER,
+            layer=DATA,
+            severity=MEDIUM,
+            rationale="r",
+            remediation="m",
+            failing={"v": 0},
+            passing={"v": 1},
+            also=[Target(other_type, id="x.b", title="t", failing={"v": 0}, passing={"v": 1})],
+        )
+
+    assert [r.id for r in declared_rules(declare("AWS::X::B")(check))] == ["x.a", "x.b"]
+    with pytest.raises(ValueError, match="declared twice"):
+        declare("AWS::X::A")(check)

@@ -1,6 +1,8 @@
 """No secret value ever leaves the scanner: canaries seeded where AWS returns secrets to a reader.
 
-Lambda environment variables (ListFunctions returns the values), ECS task definition
+Lambda environment variables (ListFunctions returns the values), SSM String parameters
+(GetParameters returns them in clear), API Gateway stage variables, CloudFront origin custom
+headers, ECS task definition
 environment (DescribeTaskDefinition returns them), EC2 user data (instances and launch
 templates) and an RDS master password are seeded with unique canary strings on top of the
 demo account. A full CLI scan then writes every format and the saved inventory; the test greps
@@ -37,6 +39,12 @@ CANARIES = {
     "ec2_user_data": "canary-ec2-userdata-a4c0",
     "launch_template_user_data": "canary-lt-userdata-66d2",
     "rds_password": "canaryRdsPassword9e41",
+    "ssm_string_parameter": "canary-ssm-string-2b8d",
+    "ssm_string_named": "canary-ssm-named-90aa",
+    "apigateway_stage_variable": "canary-apigw-stagevar-c31e",
+    "cloudfront_origin_header": "canary-cf-origin-header-5d07",
+    "secretsmanager_value": "canary-sm-value-0b7e",
+    "secretsmanager_description": "canary-sm-description-5a3c",
 }
 REGION = REGIONS[0]
 
@@ -111,6 +119,52 @@ def _seed_canaries(session: boto3.Session) -> None:
         AllocatedStorage=20,
     )
 
+    session.client("secretsmanager", region_name=REGION).create_secret(
+        Name="canary-secret",
+        Description=f"fallback credential {CANARIES['secretsmanager_description']}",
+        SecretString=CANARIES["secretsmanager_value"],
+    )
+
+
+def _seed_front_door_canaries(session: boto3.Session) -> None:
+    """Where SSM parameters (String values are returned in clear), API Gateway stage variables and
+    CloudFront origin custom headers (often a shared secret the origin checks) carry secrets."""
+    ssm = session.client("ssm", region_name=REGION)
+    ssm.put_parameter(Name="/canary/greeting", Type="String", Value=CANARIES["ssm_string_parameter"])
+    ssm.put_parameter(Name="/canary/db_password", Type="String", Value=CANARIES["ssm_string_named"])
+    apigw = session.client("apigateway", region_name=REGION)
+    api = apigw.create_rest_api(name="canary-api")["id"]
+    root = apigw.get_resources(restApiId=api)["items"][0]["id"]
+    apigw.put_method(restApiId=api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=api, resourceId=root, httpMethod="GET", type="MOCK")
+    apigw.create_deployment(
+        restApiId=api, stageName="canary", variables={"backendToken": CANARIES["apigateway_stage_variable"]}
+    )
+    session.client("cloudfront", region_name="us-east-1").create_distribution(
+        DistributionConfig={
+            "CallerReference": "canary",
+            "Comment": "canary",
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "o",
+                        "DomainName": "origin.canary.example",
+                        "CustomHeaders": {
+                            "Quantity": 1,
+                            "Items": [
+                                {"HeaderName": "X-Origin-Verify", "HeaderValue": CANARIES["cloudfront_origin_header"]}
+                            ],
+                        },
+                        "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {"TargetOriginId": "o", "ViewerProtocolPolicy": "https-only", "CachePolicyId": "x"},
+        }
+    )
+
 
 def _forms(value: str) -> list[str]:
     """The canary as it could leak: raw, and base64 of the text it was embedded in (any offset)."""
@@ -132,22 +186,43 @@ def test_secret_canaries_never_reach_any_output(monkeypatch: pytest.MonkeyPatch,
         session = boto3.Session(region_name=REGION)
         seed_demo(session)
         _seed_canaries(session)
+        _seed_front_door_canaries(session)
         # Prove the canaries are really readable by a scanner, so that their absence means something.
         fn = session.client("lambda", region_name=REGION).get_function_configuration(FunctionName="canary-fn")
         assert CANARIES["lambda_env_plain"] in str(fn)
         regions = [arg for r in REGIONS for arg in ("-r", r)]
-        formats = ["-f", "json", "-f", "html", "-f", "csv"]
+        formats = ["-f", "json", "-f", "html", "-f", "csv", "-f", "ocsf", "-f", "junit"]
         args = ["scan", *regions, "-o", str(out), *formats, "--save-inventory", str(inventory)]
+        args += ["--framework", "pci-dss-4.0.1", "--framework", "fsbp"]
         result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
+    for fmt in ("oscal", "csv", "json", "html"):
+        view = ["compliance", "--framework", "pci-dss-4.0.1", "--report", str(out / "report.json"), "-q"]
+        done = CliRunner().invoke(app, [*view, "-f", fmt, "--output", str(tmp_path / f"compliance.{fmt}")])
+        assert done.exit_code == 0, done.output
     files = sorted(p for p in tmp_path.rglob("*") if p.is_file())
-    assert {p.name for p in files} >= {"report.json", "report.html", "report.csv", "inventory.json"}
+    assert {p.name for p in files} >= {
+        "report.json",
+        "report.html",
+        "report.csv",
+        "report.ocsf.json",
+        "report.junit.xml",
+        "inventory.json",
+    }
     texts = {str(p): p.read_text(encoding="utf-8", errors="replace") for p in files}
     texts["cli output"] = result.output + (result.stderr if result.stderr_bytes is not None else "")
     texts["log records"] = "\n".join(r.getMessage() for r in caplog.records)
     # The scan did see the canary-bearing resources (else the test would prove nothing).
     inv_text = texts[str(inventory)]
-    for name in ("canary-fn", "canary-db", "canary-lt", "canary-task"):
+    for name in (
+        "canary-fn",
+        "canary-db",
+        "canary-lt",
+        "canary-task",
+        "canary-api",
+        "origin.canary.example",
+        "canary-secret",
+    ):
         assert name in inv_text, f"{name} was not collected"
     leaks = [
         (label, where)

@@ -25,6 +25,8 @@ from srmscan.report.csv_report import safe_cell
 MERGED_KIND = "srmscan-merged-report"
 REPORT_KIND = "srmscan-report"
 SCHEMA_VERSION = 1
+# Per-account report.json versions this build reads (2 added rules_evaluated and compliance).
+READABLE_REPORT_VERSIONS = (1, 2)
 STATUSES = ("fail", "unknown", "pass", "muted", "info")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 
@@ -40,7 +42,8 @@ def load_report(path: Path) -> dict[str, Any]:
         raise MergeError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict) or data.get("kind") not in (REPORT_KIND, MERGED_KIND):
         raise MergeError(f"{path} is not an srmscan report.json")
-    if data.get("schema_version") != SCHEMA_VERSION:
+    readable = READABLE_REPORT_VERSIONS if data.get("kind") == REPORT_KIND else (SCHEMA_VERSION,)
+    if data.get("schema_version") not in readable:
         raise MergeError(f"{path}: unsupported schema_version {data.get('schema_version')!r}")
     return data
 

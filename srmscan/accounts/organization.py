@@ -34,6 +34,7 @@ from srmscan.collect.session import AwsSession, ScanSetupError
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, RuleSet
 from srmscan.model import Severity
 from srmscan.report import write_reports
+from srmscan.report.json_report import SCHEMA_VERSION as REPORT_SCHEMA_VERSION
 from srmscan.report.json_report import report_dict
 from srmscan.scan import ScanResult, resolve_regions, run_scan
 
@@ -200,7 +201,7 @@ def account_report(outcome: AccountOutcome, output_dir: Path) -> dict[str, Any]:
         return data
     return {
         "kind": "srmscan-report",
-        "schema_version": 1,
+        "schema_version": REPORT_SCHEMA_VERSION,
         "account_id": outcome.account.id,
         "account_alias": outcome.account.name or None,
         "scan_error": outcome.error,

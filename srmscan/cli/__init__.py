@@ -3,7 +3,7 @@
 Layout: `app` (the typer object), `options` (what every command shares: options, checks, one-line
 errors), then one module per command family: `scan` (scan, demo, evaluate), `drift` (diff,
 explain), `incidents` (patch-plan, events), `accounts` (merge), `rules` (rules, permissions,
-version). Importing this package registers every command; the library never imports it.
+version), `compliance` (compliance). Importing this package registers every command; the library never imports it.
 
 Exit codes: 0 done, 1 findings at or above --fail-on (or new ones, --fail-on-new), 2 usage /
 input / credentials / config error, 130 interrupted (SIGINT), 143 terminated (SIGTERM); both
@@ -27,6 +27,7 @@ from srmscan.cli import rules  # noqa: F401
 from srmscan.cli import accounts  # noqa: F401
 from srmscan.cli import drift  # noqa: F401
 from srmscan.cli import incidents  # noqa: F401
+from srmscan.cli import compliance  # noqa: F401
 
 # isort: on
 import rich.console

@@ -35,7 +35,9 @@ class UsageFailure(Exception):
     """Bad input detected by srmscan itself: printed on one line, exit 2."""
 
 
-FormatOpt = Annotated[list[str] | None, typer.Option("--format", "-f", help="json, html or csv; repeatable.")]
+FormatOpt = Annotated[
+    list[str] | None, typer.Option("--format", "-f", help="json, html, csv, ocsf or junit; repeatable.")
+]
 OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
 RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
 OwnerTagOpt = Annotated[
@@ -66,6 +68,13 @@ def _formats(values: list[str] | None, default: tuple[str, ...] = ("json", "html
     for fmt in chosen:
         if fmt not in FORMATS:
             raise UsageFailure(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    if "ocsf" in chosen:
+        from srmscan.report.ocsf_report import OcsfUnavailable, require_models
+
+        try:
+            require_models()
+        except OcsfUnavailable as exc:
+            raise UsageFailure(str(exc)) from exc
     return chosen
 
 
@@ -110,3 +119,21 @@ def split_regions(values: list[str] | None) -> list[str]:
 
 def rule_dirs(values: list[Path] | None) -> list[Path]:
     return list(values or [])
+
+
+FrameworkOpt = Annotated[
+    list[str] | None,
+    typer.Option("--framework", help="Compliance view to add (e.g. pci-dss-4.0.1, cis-aws-3.0.0, fsbp); repeatable."),
+]
+
+
+def _frameworks(values: list[str] | None) -> list[str]:
+    """Check `--framework` values before a scan starts, so a typo does not cost a whole scan."""
+    from srmscan.evaluate.frameworks import available
+
+    ids = [v.strip().lower() for item in values or [] for v in item.split(",") if v.strip()]
+    known = available()
+    for fid in ids:
+        if fid not in known:
+            raise UsageFailure(f"unknown framework {fid!r} (choose from {', '.join(known)})")
+    return list(dict.fromkeys(ids))

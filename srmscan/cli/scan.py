@@ -23,6 +23,7 @@ from srmscan.cli.options import (
     BaselineOpt,
     FailOnOpt,
     FormatOpt,
+    FrameworkOpt,
     MutesOpt,
     OutDirOpt,
     OwnerTagOpt,
@@ -31,6 +32,7 @@ from srmscan.cli.options import (
     UsageFailure,
     _check_output_dir,
     _formats,
+    _frameworks,
     _guarded,
     _ruleset,
     _severity,
@@ -46,7 +48,14 @@ from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
 from srmscan.evaluate.summary import counts
 from srmscan.model import Inventory, Severity
 from srmscan.report import write_reports
-from srmscan.scan import ScanResult, evaluate_inventory, resolve_regions, run_scan, write_inventory
+from srmscan.scan import (
+    ScanResult,
+    attach_compliance,
+    evaluate_inventory,
+    resolve_regions,
+    run_scan,
+    write_inventory,
+)
 
 
 def _progress_display(quiet: bool) -> Progress | None:
@@ -79,6 +88,7 @@ def collect_and_report(
     attribute: bool = False,
     max_lookups: int = 40,
     baseline: Path | None = None,
+    frameworks: list[str] | None = None,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
     from srmscan.evaluate.mutes import resolve_mutes
@@ -108,6 +118,7 @@ def collect_and_report(
         attribute_result(aws, result, max_lookups)
     if baseline:
         attach_baseline(result, baseline)
+    attach_compliance(result, frameworks or [])
     written = write_reports(result, fmts, output_dir)
     if not quiet:
         print_summary(result, written)
@@ -226,10 +237,12 @@ def scan(
         str | None, typer.Option(help="With --org-role: scan slice I/N of the accounts (0-based).")
     ] = None,
     max_accounts: Annotated[int, typer.Option(help="With --org-role: accounts scanned at once.")] = 4,
+    framework: FrameworkOpt = None,
 ) -> None:
     """Scan a live account and write reports."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
             profile=profile, region=next(iter(split_regions(region)), None), endpoint_url=endpoint_url, tuning=tuning
@@ -242,6 +255,11 @@ def scan(
             if shard and not org_role:
                 raise UsageFailure("--shard needs --org-role")
             if org_role:
+                if frameworks:
+                    raise UsageFailure(
+                        "--framework is not supported with --org-role yet: run "
+                        "'srmscan compliance --report' on each account's report.json"
+                    )
                 _check_output_dir(output_dir)
                 return accounts.org_scan(
                     aws,
@@ -273,6 +291,7 @@ def scan(
             attribute=attribute,
             max_lookups=max_lookups,
             baseline=baseline,
+            frameworks=frameworks,
         )
 
     _guarded(run)
@@ -287,10 +306,12 @@ def demo(
     mutes: MutesOpt = None,
     attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
+    framework: FrameworkOpt = None,
 ) -> None:
     """Scan the built-in demo account (in-process moto): a glibc CVE, a public bucket, scheduled maintenance."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         try:
             from srmscan.demo.account import demo_session
         except ImportError as exc:
@@ -316,6 +337,7 @@ def demo(
                 quiet=quiet,
                 mutes=mutes,
                 attribute=attribute,
+                frameworks=frameworks,
             )
 
     _guarded(run)
@@ -332,10 +354,12 @@ def evaluate(
     mutes: MutesOpt = None,
     baseline: BaselineOpt = None,
     quiet: QuietOpt = False,
+    framework: FrameworkOpt = None,
 ) -> None:
     """Re-evaluate a saved inventory offline, with no AWS credentials."""
 
     def run() -> int:
+        frameworks = _frameworks(framework)
         threshold = _severity(fail_on)
         fmts = _formats(format)
         try:
@@ -353,6 +377,7 @@ def evaluate(
         )
         if baseline:
             attach_baseline(result, baseline)
+        attach_compliance(result, frameworks)
         written = write_reports(result, fmts, output_dir)
         if not quiet:
             print_summary(result, written)

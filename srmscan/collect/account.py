@@ -51,7 +51,8 @@ def credential_report(c: Collection, region: str) -> Answer:
     """Generate (if needed) and read the credential report, keeping only non-secret columns."""
     deadline = time.monotonic() + CREDENTIAL_REPORT_WAIT_S
     while True:
-        generated = c.call("iam", region, "GenerateCredentialReport")
+        # IAM throttles report generation with LimitExceeded, which botocore does not retry.
+        generated = c.call("iam", region, "GenerateCredentialReport", retry={"LimitExceeded"})
         if generated.error is not None:
             return generated
         if generated.data.get("State") == "COMPLETE":

@@ -137,6 +137,7 @@ def _load_balancer(
         attrs={
             "type": lb.get("Type"),
             "scheme": lb.get("Scheme"),
+            "dns_name": str(lb.get("DNSName") or "").lower() or None,
             "state": (lb.get("State") or {}).get("Code"),
             "vpc_id": lb.get("VpcId"),
             "availability_zones": sorted(str(z.get("ZoneName")) for z in lb.get("AvailabilityZones", []) or []),

@@ -1,6 +1,6 @@
 """The choke point every collector calls through.
 
-It paginates, bounds concurrency per (service, region), lets botocore's adaptive retries
+It paginates (at each API's largest page, see `_page_sizes`), bounds concurrency per (service, region), lets botocore's adaptive retries
 absorb throttling, and turns every failure into a recorded `CallError`. A collector never
 sees an exception from AWS: it sees an `Answer` that either has data or names its error.
 """
@@ -8,6 +8,7 @@ sees an exception from AWS: it sees an `Answer` that either has data or names it
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import Any, TypeVar
 
 from botocore import xform_name
 
+from srmscan.collect._page_sizes import with_page_size
 from srmscan.collect.errors import classify
 from srmscan.collect.iam_actions import iam_action
 from srmscan.collect.session import AwsSession
@@ -22,6 +24,11 @@ from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, CallError, ListingGap, Re
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+# Back-off between attempts of a call whose error code the caller named as "retry" (codes botocore
+# does not retry, e.g. IAM's LimitExceeded): 1 s, 2 s, 4 s, then the error stands.
+RETRY_DELAYS_S = (1.0, 2.0, 4.0)
+_sleep = time.sleep
 
 
 @dataclass
@@ -84,8 +91,26 @@ class Collection:
         return self.regions[0] if self.regions else self.aws.home_region
 
     # --- the choke point -------------------------------------------------------------
-    def call(self, service: str, region: str, operation: str, *, absent: Iterable[str] = (), **params: Any) -> Answer:
-        """One API call. `absent` lists error codes that mean "not configured" rather than failure."""
+    def call(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        *,
+        absent: Iterable[str] = (),
+        retry: Iterable[str] = (),
+        **params: Any,
+    ) -> Answer:
+        """One API call. `absent` lists error codes that mean "not configured" rather than failure;
+        `retry` lists codes that mean "ask again later", retried with back-off before they count."""
+        retry = set(retry)
+        for delay in RETRY_DELAYS_S if retry else ():
+            answer = self._guarded(service, region, operation, set(absent), params, None, quiet=retry)
+            if answer.error is None or answer.error.code not in retry:
+                return answer
+            if self.cancelled.is_set():
+                raise Cancelled()
+            _sleep(delay)
         return self._guarded(service, region, operation, set(absent), params, paginate_key=None)
 
     def pages(
@@ -109,11 +134,13 @@ class Collection:
         absent: set[str],
         params: dict[str, Any],
         paginate_key: str | None,
+        quiet: set[str] | None = None,
     ) -> Answer:
         if self.cancelled.is_set():
             raise Cancelled()
         client = self.aws.client(service, region)
         method = xform_name(operation)
+        params = with_page_size(service, operation, params)
         with self._limit(service, region):
             try:
                 if paginate_key is not None and client.can_paginate(method):
@@ -121,7 +148,7 @@ class Collection:
                     try:
                         for page in client.get_paginator(method).paginate(**params):
                             self._count()
-                            items.extend(page.get(paginate_key, []) or [])
+                            items.extend(_dig(page, paginate_key) or [])
                             if self.cancelled.is_set():
                                 raise Cancelled()
                     except Cancelled:
@@ -133,7 +160,7 @@ class Collection:
                 self._count()
                 response = getattr(client, method)(**params)
                 if paginate_key is not None:
-                    return Answer(data=list(response.get(paginate_key, []) or []))
+                    return Answer(data=list(_dig(response, paginate_key) or []))
                 return Answer(data=response)
             except Cancelled:
                 raise
@@ -141,6 +168,8 @@ class Collection:
                 code, message, kind = classify(exc)
                 if code in absent:
                     return Answer(absent=True)
+                if quiet and code in quiet:  # to be retried: not an error of the scan (yet)
+                    return Answer(error=CallError("", service, operation, region, code, message[:500], kind, ""))
                 return Answer(error=self._record(service, operation, region, code, message, kind))
 
     def _limit(self, service: str, region: str) -> threading.BoundedSemaphore:
@@ -211,6 +240,14 @@ class Collection:
 
     def close(self) -> None:
         self._fanout.shutdown(wait=False, cancel_futures=True)
+
+
+def _dig(page: Any, key: str) -> Any:
+    """The listing under `key` in one page; a dotted key reaches into a wrapper such as
+    CloudFront's `DistributionList.Items`."""
+    for part in key.split("."):
+        page = page.get(part) if isinstance(page, dict) else None
+    return page
 
 
 def fill(

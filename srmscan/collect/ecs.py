@@ -1,14 +1,14 @@
-"""ECS: clusters, services, the task definitions services run, and EC2 container instances.
+"""ECS: clusters, services (with their task sets), task definitions, and EC2 container instances.
 
 Where the responsibility line sits depends on where tasks run: on Fargate AWS patches the
 host (we choose the platform version and rebuild images); on EC2 container instances the host
 OS is ours. So each service records its launch type / capacity providers and is tiered
-`container` (Fargate) or `iaas`.
+`container` (Fargate) or `iaas`. Services deployed by CodeDeploy (blue/green) or an EXTERNAL
+controller keep their task definition, launch type, platform version and network configuration
+in `taskSets`, which DescribeServices returns; each task set is kept and judged.
 
 Call budget: describe calls are batched to their API maximum (clusters and container
-instances 100, services 10). DescribeTaskDefinition has no batch form, so it runs once per
-distinct task definition that a service uses, never per service. Environment variable values
-are judged for secret shape and dropped right here (see `_container_images`).
+instances 100, services 10). Task definitions: see `_ecs_task_definitions`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from srmscan.collect._container_images import classify_environment, parse_image
+from srmscan.collect._ecs_task_definitions import collect_task_definitions
 from srmscan.collect.context import Answer, Collection, tags_from
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
@@ -55,6 +55,7 @@ def gap_once(c: Collection, resource_type: str, region: str, answer: Answer) -> 
         "ecs:ListServices",
         "ecs:DescribeServices",
         "ecs:DescribeTaskDefinition",
+        "ecs:ListTaskDefinitionFamilies",
         "ecs:ListContainerInstances",
         "ecs:DescribeContainerInstances",
     ],
@@ -75,7 +76,7 @@ def collect_ecs(c: Collection, region: str) -> None:
     for found in c.fanout(lambda arn: _cluster_services(c, region, clusters[arn]), arns):
         services.extend(found)
     c.fanout(lambda arn: _container_instances(c, region, clusters[arn]), arns)
-    _task_definitions(c, region, services)
+    collect_task_definitions(c, region, services, gap_once)
 
 
 def _cluster(arn: str, region: str, answer: Answer) -> Resource:
@@ -141,6 +142,46 @@ def compute_of(launch_type: str | None, providers: list[str]) -> str:
     return "MIXED" if fargate else "EC2"
 
 
+def _task_sets(data: dict[str, Any], cluster: Resource, service_launch: str | None) -> list[dict[str, Any]]:
+    """Blue/green (CODE_DEPLOY) and EXTERNAL services run their tasks in task sets, each with its own
+    task definition, launch type, platform version and network configuration."""
+    out = []
+    for ts in data.get("taskSets") or []:
+        if not isinstance(ts, dict):
+            continue
+        net = (ts.get("networkConfiguration") or {}).get("awsvpcConfiguration") or {}
+        strategy = [str(s.get("capacityProvider")) for s in ts.get("capacityProviderStrategy") or []]
+        launch = ts.get("launchType") or (None if strategy else service_launch)
+        providers = strategy or ([] if launch else list(cluster.attrs.get("default_capacity_provider_strategy") or []))
+        out.append(
+            {
+                "id": str(ts.get("id") or ts.get("taskSetArn") or ""),
+                "status": ts.get("status"),
+                "task_definition": ts.get("taskDefinition"),
+                "launch_type": launch,
+                "compute": compute_of(launch, providers),
+                "platform_version": ts.get("platformVersion"),
+                "platform_family": ts.get("platformFamily"),
+                "assign_public_ip": net.get("assignPublicIp"),
+                "subnets": [str(x) for x in net.get("subnets") or []],
+                "security_groups": [str(x) for x in net.get("securityGroups") or []],
+            }
+        )
+    return out
+
+
+def _combined_compute(service_compute: str, task_sets: list[dict[str, Any]]) -> str:
+    """A service without its own launch settings runs where its task sets run."""
+    if service_compute != "unknown" or not task_sets:
+        return service_compute
+    kinds = {str(ts["compute"]) for ts in task_sets} - {"unknown"}
+    if not kinds:
+        return "unknown"
+    if len(kinds) == 1:
+        return kinds.pop()
+    return "MIXED" if "FARGATE" in kinds or "MIXED" in kinds else "EC2"
+
+
 def _service(data: dict[str, Any], region: str, cluster: Resource) -> Resource:
     name = str(data.get("serviceName") or "")
     arn = str(data.get("serviceArn") or "")
@@ -149,13 +190,14 @@ def _service(data: dict[str, Any], region: str, cluster: Resource) -> Resource:
         arn = f"{cluster.arn.replace(':cluster/', ':service/')}/{name}"
     launch_type = data.get("launchType")
     own_strategy = [str(s.get("capacityProvider")) for s in data.get("capacityProviderStrategy") or []]
+    task_sets = _task_sets(data, cluster, launch_type)
     providers = own_strategy
     default_unreadable = None
-    if not launch_type and not own_strategy:
+    if not launch_type and not own_strategy and not task_sets:
         if "default_capacity_provider_strategy" in cluster.unreadable:
             default_unreadable = cluster.unreadable["default_capacity_provider_strategy"]
         providers = list(cluster.attrs.get("default_capacity_provider_strategy") or [])
-    compute = compute_of(launch_type, providers)
+    compute = _combined_compute(compute_of(launch_type, providers), task_sets)
     deployments = data.get("deployments") or []
     network = ((data.get("networkConfiguration") or {}).get("awsvpcConfiguration")) or {}
     deploy_public = [
@@ -163,9 +205,11 @@ def _service(data: dict[str, Any], region: str, cluster: Resource) -> Resource:
         for d in deployments
     ]
     in_use = [str(data["taskDefinition"])] if data.get("taskDefinition") else []
-    for d in deployments:
+    for d in [*deployments, *({"taskDefinition": ts["task_definition"]} for ts in task_sets)]:
         if d.get("taskDefinition") and str(d["taskDefinition"]) not in in_use:
             in_use.append(str(d["taskDefinition"]))
+    running = {str(d["platformVersion"]) for d in deployments if d.get("platformVersion")}
+    running |= {str(ts["platform_version"]) for ts in task_sets if ts["platform_version"]}
     res = Resource(
         type=SERVICE,
         id=arn,
@@ -182,10 +226,10 @@ def _service(data: dict[str, Any], region: str, cluster: Resource) -> Resource:
             "capacity_providers": providers,
             "capacity_providers_from_cluster_default": bool(providers) and not own_strategy and not launch_type,
             "compute": compute,
+            "deployment_controller": (data.get("deploymentController") or {}).get("type") or "ECS",
+            "task_sets": task_sets,
             "platform_version": data.get("platformVersion"),
-            "platform_versions_running": sorted(
-                {str(d["platformVersion"]) for d in deployments if d.get("platformVersion")}
-            ),
+            "platform_versions_running": sorted(running),
             "platform_family": next((d.get("platformFamily") for d in deployments if d.get("platformFamily")), None),
             "assign_public_ip": network.get("assignPublicIp"),
             "deployments_assign_public_ip": sorted({str(p) for p in deploy_public if p}),
@@ -256,75 +300,6 @@ def _container_instance(data: dict[str, Any], region: str, cluster: Resource) ->
             "running_tasks": data.get("runningTasksCount"),
         },
     )
-
-
-def _task_definitions(c: Collection, region: str, services: list[Resource]) -> None:
-    """Describe each task definition in use exactly once, and record who uses it."""
-    users: dict[str, list[Resource]] = {}
-    for svc in services:
-        for arn in svc.attrs.get("task_definitions_in_use") or []:
-            users.setdefault(str(arn), []).append(svc)
-    c.fanout(lambda arn: _task_definition(c, region, arn, users[arn]), sorted(users))
-
-
-def _task_definition(c: Collection, region: str, arn: str, used_by: list[Resource]) -> None:
-    family_rev = arn.rsplit("/", 1)[-1]
-    res = Resource(
-        type=TASK_DEFINITION,
-        id=arn,
-        arn=arn,
-        name=family_rev,
-        region=region,
-        tier="container" if any(s.attrs.get("compute") == "FARGATE" for s in used_by) else "iaas",
-        attrs={
-            "used_by": sorted(s.id for s in used_by),
-            "used_by_names": sorted(str(s.name) for s in used_by),
-            "used_by_fargate": sorted(s.id for s in used_by if s.attrs.get("compute") == "FARGATE"),
-        },
-    )
-    answer = c.call("ecs", region, "DescribeTaskDefinition", taskDefinition=arn, include=["TAGS"])
-    if answer.error is not None:
-        for key in ("containers", "network_mode", "os_family", "pid_mode", "task_role_arn", "tags"):
-            res.unreadable[key] = answer.error.id
-        c.add(res)
-        return
-    td = answer.data.get("taskDefinition") or {}
-    res.tags = tags_from(answer.data.get("tags"), "key", "value")
-    res.attrs.update(
-        family=td.get("family"),
-        revision=td.get("revision"),
-        status=td.get("status"),
-        network_mode=td.get("networkMode"),
-        pid_mode=td.get("pidMode"),
-        requires_compatibilities=list(td.get("requiresCompatibilities") or []),
-        os_family=(td.get("runtimePlatform") or {}).get("operatingSystemFamily"),
-        cpu_architecture=(td.get("runtimePlatform") or {}).get("cpuArchitecture"),
-        task_role_arn=td.get("taskRoleArn"),
-        execution_role_arn=td.get("executionRoleArn"),
-        containers=[_container(cd) for cd in td.get("containerDefinitions") or []],
-    )
-    c.add(res)
-
-
-def _container(cd: dict[str, Any]) -> dict[str, Any]:
-    """One container's security-relevant settings; environment VALUES never leave this function."""
-    env_names, secret_like = classify_environment(cd.get("environment"))
-    log = cd.get("logConfiguration") or {}
-    image = str(cd.get("image") or "")[:512]
-    return {
-        "name": str(cd.get("name") or ""),
-        "image": image,
-        "image_ref": parse_image(image),
-        "essential": cd.get("essential", True),
-        "privileged": cd.get("privileged"),
-        "read_only_root": cd.get("readonlyRootFilesystem"),
-        "user": cd.get("user"),
-        "log_driver": log.get("logDriver"),
-        "env_names": env_names,
-        "secret_like_env": secret_like,
-        "secret_names": [str(s.get("name") or "") for s in cd.get("secrets") or []],
-        "environment_files": len(cd.get("environmentFiles") or []),
-    }
 
 
 def _iso(value: Any) -> str | None:

@@ -36,6 +36,7 @@ _THROTTLED = {
     "SlowDown",
     "ProvisionedThroughputExceededException",
     "LimitExceededException",
+    "LimitExceeded",  # IAM's rate limit on GenerateCredentialReport (HTTP 409); srmscan only reads
 }
 _EXPIRED = {
     "ExpiredToken",

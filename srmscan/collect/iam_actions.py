@@ -27,10 +27,15 @@ _EXCEPTIONS = {
     ("lambda", "ListFunctionUrlConfigs"): "lambda:ListFunctionUrlConfigs",
     ("lambda", "GetPolicy"): "lambda:GetPolicy",
     ("ecr", "DescribeImageScanFindings"): "ecr:DescribeImageScanFindings",
+    ("accessanalyzer", "ListFindingsV2"): "access-analyzer:ListFindings",
 }
 
 # Operations that need no IAM permission at all.
 UNAUTHORISED_OK = {("sts", "GetCallerIdentity")}
+
+
+# API Gateway authorises by HTTP verb on resource paths: every read (REST and v2) is apigateway:GET.
+_HTTP_VERB_SERVICES = {"apigateway", "apigatewayv2"}
 
 
 def iam_action(service: str, operation: str) -> str:
@@ -38,6 +43,8 @@ def iam_action(service: str, operation: str) -> str:
     special = _EXCEPTIONS.get((service, operation))
     if special:
         return special
+    if service in _HTTP_VERB_SERVICES and operation.startswith("Get"):
+        return "apigateway:GET"
     return f"{_PREFIX.get(service, service)}:{operation}"
 
 
@@ -49,6 +56,7 @@ READ_ONLY_PREFIXES = (
     "GenerateCredentialReport",
     "LookupEvents",
     "Search",
+    "GET",  # apigateway:GET, the one IAM action behind every API Gateway read
 )
 
 

@@ -68,6 +68,7 @@ def _function(c: Collection, region: str, item: dict[str, Any]) -> Resource:
             "last_modified": item.get("LastModified"),
             "env_var_names": sorted(str(k) for k in variables),
             "secret_like_env": _secret_like(variables),
+            "env_error": _env_error(env),
             "vpc": {
                 "vpc_id": vpc.get("VpcId") or None,
                 "subnet_ids": [str(s) for s in vpc.get("SubnetIds") or []],
@@ -95,6 +96,16 @@ def _tags(c: Collection, region: str, functions: list[Resource]) -> None:
     by_arn = {str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
     for res in functions:
         res.tags = by_arn.get(str(res.arn), {})
+
+
+def _env_error(env: Any) -> dict[str, Any] | None:
+    """Lambda's `Environment.Error`: the variables could not be read (e.g. a KMS key we cannot use).
+
+    Only the error code is kept: the model marks the message a SensitiveString, so it stays here."""
+    error = env.get("Error") if isinstance(env, dict) else None
+    if not isinstance(error, dict):
+        return None
+    return {"code": str(error.get("ErrorCode") or "unknown error"), "variables_returned": "Variables" in env}
 
 
 def _secret_like(variables: dict[Any, Any]) -> list[str]:

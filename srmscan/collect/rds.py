@@ -1,5 +1,8 @@
 """RDS: DB instances, clusters, manual snapshots and the maintenance AWS has queued for them.
 
+The same listings return Amazon DocumentDB and Neptune instances and clusters (they share the
+RDS API); they are typed by engine as AWS::DocDB::* and AWS::Neptune::* resources.
+
 RDS is the managed tier: AWS patches the host OS and minor engine versions in the maintenance
 window; the switches that decide whether and when (auto minor version upgrade, the window,
 Multi-AZ) and every exposure setting are ours. One listing per region answers almost
@@ -25,12 +28,31 @@ from srmscan.model import Resource
 INSTANCE = "AWS::RDS::DBInstance"
 CLUSTER = "AWS::RDS::DBCluster"
 SNAPSHOT = "AWS::RDS::DBSnapshot"
+DOCDB_INSTANCE = "AWS::DocDB::DBInstance"
+DOCDB_CLUSTER = "AWS::DocDB::DBCluster"
+NEPTUNE_INSTANCE = "AWS::Neptune::DBInstance"
+NEPTUNE_CLUSTER = "AWS::Neptune::DBCluster"
+
+# DescribeDBInstances / DescribeDBClusters also answer for Amazon DocumentDB and Neptune, which
+# share the RDS control plane: the engine tells them apart, and each gets its own resource type
+# so that only the checks that apply to it judge it (see rules/docdb_neptune.py).
+TYPES_BY_ENGINE = {
+    "docdb": (DOCDB_INSTANCE, DOCDB_CLUSTER),
+    "neptune": (NEPTUNE_INSTANCE, NEPTUNE_CLUSTER),
+}
+INSTANCE_TYPES = (INSTANCE, DOCDB_INSTANCE, NEPTUNE_INSTANCE)
+CLUSTER_TYPES = (CLUSTER, DOCDB_CLUSTER, NEPTUNE_CLUSTER)
+
+
+def types_for(engine: Any) -> tuple[str, str]:
+    """(instance type, cluster type) for an engine name; RDS for every engine but the two above."""
+    return TYPES_BY_ENGINE.get(str(engine or "").lower(), (INSTANCE, CLUSTER))
 
 
 @collector(
     "rds",
     scope="regional",
-    produces=(INSTANCE, CLUSTER, SNAPSHOT),
+    produces=(*INSTANCE_TYPES, *CLUSTER_TYPES, SNAPSHOT),
     actions=[
         "rds:DescribeDBInstances",
         "rds:DescribeDBClusters",
@@ -43,25 +65,25 @@ SNAPSHOT = "AWS::RDS::DBSnapshot"
 def collect_rds(c: Collection, region: str) -> None:
     instances = c.pages("rds", region, "DescribeDBInstances", "DBInstances")
     clusters = c.pages("rds", region, "DescribeDBClusters", "DBClusters")
-    found_instances = instances.data if instances.ok else []
-    found_clusters = clusters.data if clusters.ok else []
+    found_instances = [i for i in instances.data if isinstance(i, dict)] if instances.ok else []
+    found_clusters = [cl for cl in clusters.data if isinstance(cl, dict)] if clusters.ok else []
     # Regions without databases cost no further calls (and record no errors).
     pending = Answer(data=[])
     if found_instances or found_clusters:
         pending = c.pages("rds", region, "DescribePendingMaintenanceActions", "PendingMaintenanceActions")
     groups = Answer(data=[])
-    if any(cl.get("DBSubnetGroup") for cl in found_clusters if isinstance(cl, dict)):
+    if any(cl.get("DBSubnetGroup") for cl in found_clusters):
         groups = c.pages("rds", region, "DescribeDBSubnetGroups", "DBSubnetGroups")
     subnets_by_group = _subnets_by_group(groups.data) if groups.ok else {}
 
-    if instances.error is not None:
-        c.gap(INSTANCE, region, instances)
+    for types, listing in ((INSTANCE_TYPES, instances), (CLUSTER_TYPES, clusters)):
+        if listing.error is not None:
+            for rtype in types:
+                c.gap(rtype, region, listing)
     for item in found_instances:
         c.add(_instance(c, region, item, pending))
-    if clusters.error is not None:
-        c.gap(CLUSTER, region, clusters)
     for item in found_clusters:
-        c.add(_cluster(region, item, pending, groups, subnets_by_group))
+        c.add(_cluster(c, region, item, pending, groups, subnets_by_group))
 
     snapshots = c.pages("rds", region, "DescribeDBSnapshots", "DBSnapshots", SnapshotType="manual")
     if snapshots.error is not None:
@@ -70,12 +92,10 @@ def collect_rds(c: Collection, region: str) -> None:
         c.fanout(lambda s: c.add(_snapshot(c, region, s)), snapshots.data)
 
 
-def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer) -> Resource:
-    ident = str(item.get("DBInstanceIdentifier"))
-    arn = str(item.get("DBInstanceArn") or c.arn("rds", region, f"db:{ident}"))
-    group = item.get("DBSubnetGroup") or {}
+def _database(region: str, item: dict[str, Any], rtype: str, ident: str, arn: str, pending: Answer) -> Resource:
+    """What instances and clusters report alike; each caller adds its own members."""
     res = Resource(
-        type=INSTANCE,
+        type=rtype,
         id=ident,
         name=ident,
         region=region,
@@ -85,33 +105,49 @@ def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer)
         attrs={
             "engine": item.get("Engine"),
             "engine_version": item.get("EngineVersion"),
-            "instance_class": item.get("DBInstanceClass"),
-            "status": item.get("DBInstanceStatus"),
             "publicly_accessible": bool(item.get("PubliclyAccessible")),
             "storage_encrypted": bool(item.get("StorageEncrypted")),
             "kms_key": item.get("KmsKeyId"),
             "backup_retention": int(item.get("BackupRetentionPeriod") or 0),
-            "auto_minor_version_upgrade": bool(item.get("AutoMinorVersionUpgrade")),
             "multi_az": bool(item.get("MultiAZ")),
             "deletion_protection": bool(item.get("DeletionProtection")),
-            "availability_zone": item.get("AvailabilityZone"),
-            "subnet_group": group.get("DBSubnetGroupName"),
-            "vpc_id": group.get("VpcId"),
-            "subnet_ids": _subnet_ids(group),
-            "security_group_ids": [
-                str(g.get("VpcSecurityGroupId")) for g in item.get("VpcSecurityGroups") or [] if isinstance(g, dict)
-            ],
             "maintenance_window": item.get("PreferredMaintenanceWindow"),
-            "backup_window": item.get("PreferredBackupWindow"),
-            "cluster_id": item.get("DBClusterIdentifier"),
             "iam_auth": bool(item.get("IAMDatabaseAuthenticationEnabled")),
+            "log_exports": [str(x) for x in item.get("EnabledCloudwatchLogsExports") or []],
         },
     )
     fill(res, "pending_maintenance", pending, lambda data: _actions_for(data, arn))
     return res
 
 
+def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer) -> Resource:
+    ident = str(item.get("DBInstanceIdentifier"))
+    arn = str(item.get("DBInstanceArn") or c.arn("rds", region, f"db:{ident}"))
+    group = item.get("DBSubnetGroup") or {}
+    res = _database(region, item, types_for(item.get("Engine"))[0], ident, arn, pending)
+    res.attrs.update(
+        instance_class=item.get("DBInstanceClass"),
+        status=item.get("DBInstanceStatus"),
+        auto_minor_version_upgrade=bool(item.get("AutoMinorVersionUpgrade")),
+        availability_zone=item.get("AvailabilityZone"),
+        subnet_group=group.get("DBSubnetGroupName"),
+        vpc_id=group.get("VpcId"),
+        subnet_ids=_subnet_ids(group),
+        security_group_ids=[
+            str(g.get("VpcSecurityGroupId")) for g in item.get("VpcSecurityGroups") or [] if isinstance(g, dict)
+        ],
+        backup_window=item.get("PreferredBackupWindow"),
+        cluster_id=item.get("DBClusterIdentifier"),
+        # A read replica names its source (an instance, or for Aurora-to-RDS replicas a cluster).
+        replica_source=item.get("ReadReplicaSourceDBInstanceIdentifier")
+        or item.get("ReadReplicaSourceDBClusterIdentifier"),
+        replicas=[str(r) for r in item.get("ReadReplicaDBInstanceIdentifiers") or []],
+    )
+    return res
+
+
 def _cluster(
+    c: Collection,
     region: str,
     item: dict[str, Any],
     pending: Answer,
@@ -121,33 +157,16 @@ def _cluster(
     ident = str(item.get("DBClusterIdentifier"))
     arn = str(item.get("DBClusterArn") or ident)
     group_name = item.get("DBSubnetGroup")
-    res = Resource(
-        type=CLUSTER,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=arn,
-        tier="managed",
-        tags=tags_from(item.get("TagList")),
-        attrs={
-            "engine": item.get("Engine"),
-            "engine_version": item.get("EngineVersion"),
-            "engine_mode": item.get("EngineMode"),
-            "status": item.get("Status"),
-            "publicly_accessible": bool(item.get("PubliclyAccessible")),
-            "storage_encrypted": bool(item.get("StorageEncrypted")),
-            "kms_key": item.get("KmsKeyId"),
-            "backup_retention": int(item.get("BackupRetentionPeriod") or 0),
-            "auto_minor_version_upgrade": item.get("AutoMinorVersionUpgrade"),
-            "multi_az": bool(item.get("MultiAZ")),
-            "availability_zones": [str(z) for z in item.get("AvailabilityZones") or []],
-            "deletion_protection": bool(item.get("DeletionProtection")),
-            "subnet_group": group_name,
-            "members": [
-                str(m.get("DBInstanceIdentifier")) for m in item.get("DBClusterMembers") or [] if isinstance(m, dict)
-            ],
-            "maintenance_window": item.get("PreferredMaintenanceWindow"),
-        },
+    res = _database(region, item, types_for(item.get("Engine"))[1], ident, arn, pending)
+    res.attrs.update(
+        engine_mode=item.get("EngineMode"),
+        status=item.get("Status"),
+        auto_minor_version_upgrade=item.get("AutoMinorVersionUpgrade"),
+        availability_zones=[str(z) for z in item.get("AvailabilityZones") or []],
+        subnet_group=group_name,
+        members=[str(m.get("DBInstanceIdentifier")) for m in item.get("DBClusterMembers") or [] if isinstance(m, dict)],
+        copy_tags_to_snapshot=bool(item.get("CopyTagsToSnapshot")),
+        replica_source=item.get("ReplicationSourceIdentifier"),
     )
     # A cluster names its subnet group but not the subnets: those come from the one
     # DescribeDBSubnetGroups listing of the region.
@@ -155,7 +174,6 @@ def _cluster(
         res.unreadable["subnet_ids"] = groups.error.id
     else:
         res.attrs["subnet_ids"] = subnets_by_group.get(str(group_name), []) if group_name else []
-    fill(res, "pending_maintenance", pending, lambda data: _actions_for(data, arn))
     return res
 
 

@@ -1,7 +1,9 @@
 """S3: buckets, their access settings, and the account-level Block Public Access.
 
 S3 has no batch API for bucket settings, so each bucket costs one call per setting; those
-calls fan out concurrently, to the bucket's own region.
+calls fan out concurrently, to the bucket's own region. The region comes with the listing:
+ListBuckets is paginated with MaxBuckets (required above 10,000 buckets), and S3 then returns
+each bucket's BucketRegion, so no GetBucketLocation per bucket is needed.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from srmscan.model import Resource
 
 BUCKET = "AWS::S3::Bucket"
 PAB_KEYS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+# GetBucketLocation's legacy names (S3 API reference, GetBucketLocation / LocationConstraint).
+_LEGACY_LOCATIONS = {"EU": "eu-west-1"}
 PUBLIC_GROUPS = {
     "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
     "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
@@ -61,12 +65,25 @@ def collect_s3(c: Collection, region: str) -> None:
     c.fanout(lambda b: _bucket(c, region, b, account_pab), listing.data)
 
 
+def bucket_region(location_constraint: Any) -> str:
+    """The region a GetBucketLocation answer names.
+
+    S3 answers null (an empty `<LocationConstraint/>`) for us-east-1 and the legacy `EU` for
+    buckets made in eu-west-1 through the old API; neither is a region an endpoint can be built for."""
+    value = str(location_constraint or "").strip()
+    if not value:
+        return "us-east-1"
+    return _LEGACY_LOCATIONS.get(value, value)
+
+
 def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answer) -> None:
     name = str(bucket["Name"])
+    # ListBuckets carries BucketRegion when the request has MaxBuckets (the choke point sends it);
+    # GetBucketLocation is only the fallback for an answer without it.
     region = bucket.get("BucketRegion")
     if not region:
         location = c.call("s3", home, "GetBucketLocation", Bucket=name)
-        region = (location.data or {}).get("LocationConstraint") or "us-east-1" if location.ok else home
+        region = bucket_region((location.data or {}).get("LocationConstraint")) if location.ok else home
     res = Resource(
         type=BUCKET,
         id=name,

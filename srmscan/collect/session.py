@@ -12,11 +12,28 @@ from urllib.parse import urlsplit, urlunsplit
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
+from botocore.loaders import create_loader
 
 from srmscan.errors import ScanSetupError  # re-exported: callers import it from here too
 
 DEFAULT_REGION = "us-east-1"
 _ACCOUNT_LABEL = re.compile(r"^\d{12}\.")
+# Partitions whose STS is tried when no region is configured and the aws partition rejects the keys.
+_OTHER_PARTITIONS = ("aws-us-gov", "aws-cn")
+_GLOBAL_REGIONS: dict[str, str] = {}
+_GLOBAL_LOCK = threading.Lock()
+
+
+def partition_region(partition: str) -> str:
+    """The partition's own default region (botocore partitions.json `implicitGlobalRegion`): where its
+    global services (IAM, STS, Health, Organizations) answer. us-east-1 exists only in `aws`."""
+    with _GLOBAL_LOCK:
+        if not _GLOBAL_REGIONS:
+            for entry in create_loader().load_data("partitions").get("partitions", []):
+                region = (entry.get("outputs") or {}).get("implicitGlobalRegion")
+                if entry.get("id") and region:
+                    _GLOBAL_REGIONS[str(entry["id"])] = str(region)
+        return _GLOBAL_REGIONS.get(partition, DEFAULT_REGION)
 
 
 @dataclass(frozen=True)
@@ -45,6 +62,7 @@ class AwsSession:
         self.tuning = tuning or Tuning()
         self._clients: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        self._identity: tuple[str, str] | None = None
         self._config = Config(
             retries={"mode": "adaptive", "max_attempts": self.tuning.max_attempts},
             connect_timeout=self.tuning.connect_timeout,
@@ -78,7 +96,11 @@ class AwsSession:
 
     @property
     def home_region(self) -> str:
-        return self.session.region_name or DEFAULT_REGION
+        """The configured region; without one, the default region of the credentials' partition
+        (known once `identity()` has answered), else us-east-1."""
+        if self.session.region_name:
+            return str(self.session.region_name)
+        return partition_region(self._identity[1]) if self._identity else DEFAULT_REGION
 
     def client(self, service: str, region: str) -> Any:
         key = (service, region)
@@ -96,19 +118,33 @@ class AwsSession:
         return client
 
     def identity(self) -> tuple[str, str]:
-        """(account id, partition) from STS; the first call, so credential problems surface here."""
-        try:
-            answer = self.client("sts", self.home_region).get_caller_identity()
-        except NoCredentialsError as exc:
-            raise ScanSetupError("no AWS credentials found (profile, environment, SSO or instance role)") from exc
-        except ClientError as exc:
-            code = exc.response.get("Error", {}).get("Code", "Error")
-            raise ScanSetupError(f"AWS rejected the credentials: {code}") from exc
-        except BotoCoreError as exc:
-            raise ScanSetupError(f"cannot reach AWS: {exc}") from exc
-        arn = str(answer.get("Arn", "arn:aws:"))
-        partition = arn.split(":")[1] if arn.count(":") >= 2 else "aws"
-        return str(answer["Account"]), partition or "aws"
+        """(account id, partition) from STS; the first call, so credential problems surface here.
+
+        Asked once per session. With no region configured, keys that the aws partition does not
+        know (InvalidClientTokenId) are tried against the GovCloud and China partitions' STS, so a
+        GovCloud or China account scans in its own partition's default region."""
+        if self._identity is not None:
+            return self._identity
+        candidates = [self.home_region]
+        if not self.session.region_name and not self.endpoint_url:
+            candidates += [partition_region(p) for p in _OTHER_PARTITIONS]
+        for index, region in enumerate(candidates):
+            try:
+                answer = self.client("sts", region).get_caller_identity()
+            except NoCredentialsError as exc:
+                raise ScanSetupError("no AWS credentials found (profile, environment, SSO or instance role)") from exc
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code", "Error")
+                if code == "InvalidClientTokenId" and index + 1 < len(candidates):
+                    continue
+                raise ScanSetupError(f"AWS rejected the credentials: {code}") from exc
+            except BotoCoreError as exc:
+                raise ScanSetupError(f"cannot reach AWS: {exc}") from exc
+            arn = str(answer.get("Arn", "arn:aws:"))
+            partition = (arn.split(":")[1] if arn.count(":") >= 2 else "aws") or "aws"
+            self._identity = (str(answer["Account"]), partition)
+            return self._identity
+        raise ScanSetupError("AWS rejected the credentials")  # not reached: the last candidate raises
 
     def available_regions(self, service: str = "ec2") -> set[str]:
         """Regions botocore knows for a service, across partitions: for validating `--region`."""

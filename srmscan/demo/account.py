@@ -89,8 +89,11 @@ def demo_session() -> Iterator[tuple[AwsSession, list[str]]]:
                 if recorder is not None:
                     recorder(world)
             _create_backends(world)
-            mock_random.seed(DEMO_RANDOM_SEED)  # from here on, the same sequence in every run
             for module in modules:
+                # Each seed module draws from its own sequence: a backend that draws ids only when it
+                # is first created in this process (or a new seed module) cannot shift the ids of
+                # every module seeded after it.
+                mock_random.seed(f"{DEMO_RANDOM_SEED}:{module.__name__}")
                 module.seed(world)
             scan_session = boto3.Session(region_name=DEMO_REGIONS[0])
             for module in modules:

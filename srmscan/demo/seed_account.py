@@ -26,6 +26,10 @@ def seed(world: DemoWorld) -> None:
     trail.create_trail(
         Name="org-audit", S3BucketName=TRAIL_BUCKET, IsMultiRegionTrail=True, EnableLogFileValidation=True
     )
+    # Real AWS gives a new trail this default selector; moto leaves the selectors empty.
+    trail.put_event_selectors(
+        TrailName="org-audit", EventSelectors=[{"ReadWriteType": "All", "IncludeManagementEvents": True}]
+    )
     trail.start_logging(Name="org-audit")
 
     config = world.client("config", home)

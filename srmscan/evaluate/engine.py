@@ -13,7 +13,7 @@ from typing import Any
 
 from srmscan.evaluate.matrix import Matrix
 from srmscan.evaluate.resources import rules_dir
-from srmscan.evaluate.rules_api import RULE_ATTR, InventoryView, ResourceView, Rule, Unreadable, Verdict
+from srmscan.evaluate.rules_api import InventoryView, ResourceView, Rule, Unreadable, Verdict, declared_rules
 from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, Finding, Inventory, Resource, Severity, Status, finding_id
 
 DEFAULT_OWNER_TAGS = ("Owner", "Team")
@@ -73,7 +73,7 @@ def _load_file(path: Path) -> list[Rule]:
     except Exception as exc:
         sys.modules.pop(name, None)
         raise RuleLoadError(f"rules file {path} failed to load: {type(exc).__name__}: {exc}") from exc
-    return [getattr(obj, RULE_ATTR) for obj in vars(module).values() if hasattr(obj, RULE_ATTR)]
+    return [found for obj in vars(module).values() for found in declared_rules(obj)]
 
 
 def team_of(resource: Resource, owner_tags: Iterable[str]) -> str | None:

@@ -8,6 +8,7 @@ an answer rather than raising on odd shapes; `parse` is the only place that may 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
 
@@ -27,7 +28,6 @@ RESTRICTING_CONDITION_KEYS = {
     "aws:userid",
     "aws:sourceowner",
     "s3:dataaccesspointaccount",
-    "lambda:functionurlauthtype",
     "sts:externalid",
     "aws:principalservicename",
 }
@@ -115,15 +115,63 @@ def has_restricting_condition(statement: dict[str, Any]) -> bool:
     return False
 
 
+def _true(value: Any) -> bool:
+    return all(str(v).lower() == "true" for v in as_list(value)) and bool(as_list(value))
+
+
+def via_function_url_only(statement: dict[str, Any]) -> bool:
+    """True when the statement can only be used through a Lambda function URL.
+
+    Lambda writes these for function URLs: `lambda:InvokeFunctionUrl` with a
+    `lambda:FunctionUrlAuthType` condition, and (for URLs made since October 2025)
+    `lambda:InvokeFunction` with `Bool lambda:InvokedViaFunctionUrl = true`. Such a statement does
+    not narrow *who*: it narrows the door to the URL, whose auth type decides whether anyone at all
+    may walk through. So it is judged with the URL, not as a policy open to every caller. Only the
+    exact `Bool` operator counts: `BoolIfExists` also matches a direct Invoke that lacks the key."""
+    condition = statement.get("Condition")
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            continue
+        op = str(operator).lower()
+        for key, value in block.items():
+            name = str(key).lower()
+            if name == "lambda:invokedviafunctionurl" and op == "bool" and _true(value):
+                return True
+            if (
+                name == "lambda:functionurlauthtype"
+                and op in ("stringequals", "stringequalsignorecase")
+                and "*" not in [str(v) for v in as_list(value)]
+                and bool(as_list(value))
+            ):
+                return True
+    return False
+
+
+def _open_to_anyone(statement: dict[str, Any]) -> bool:
+    return (
+        statement.get("Effect") == "Allow"
+        and (principal_is_public(statement.get("Principal")) or statement.get("NotPrincipal") is not None)
+        and not has_restricting_condition(statement)
+    )
+
+
 def public_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """Allow statements open to any principal with no condition that narrows who."""
-    return [
-        s
-        for s in statements(policy)
-        if s.get("Effect") == "Allow"
-        and (principal_is_public(s.get("Principal")) or s.get("NotPrincipal") is not None)
-        and not has_restricting_condition(s)
-    ]
+    """Allow statements open to any principal with no condition that narrows who.
+
+    Statements usable only through a Lambda function URL are left out (see
+    `function_url_statements`): the URL's auth type, not the policy, decides who reaches them."""
+    return [s for s in statements(policy) if _open_to_anyone(s) and not via_function_url_only(s)]
+
+
+def function_url_statements(policy: dict[str, Any]) -> list[dict[str, Any]]:
+    """Allow statements open to any principal that apply only through a Lambda function URL."""
+    return [s for s in statements(policy) if _open_to_anyone(s) and via_function_url_only(s)]
+
+
+def statement_ids(found: list[dict[str, Any]]) -> list[str]:
+    return [str(s.get("Sid") or f"#{i}") for i, s in enumerate(found)]
 
 
 def is_full_admin(statement: dict[str, Any]) -> bool:
@@ -159,4 +207,85 @@ def resource_policy_exposure(policy: dict[str, Any] | None) -> tuple[str, list[d
     public = public_statements(policy["document"])
     if not public:
         return "private", [], []
-    return "public", public, [str(s.get("Sid") or f"#{i}") for i, s in enumerate(public)]
+    return "public", public, statement_ids(public)
+
+
+# --- other AWS accounts a policy grants, against the trusted-account allow-list -------------
+TRUSTED_ACCOUNTS_TABLE = "trusted_accounts"
+# With Principal "*", these condition keys name the accounts (or principals, or the owners of the
+# access points through which) actually let in.
+_ACCOUNT_NAMING_KEYS = {"aws:principalaccount", "aws:principalarn", "s3:dataaccesspointaccount"}
+_NAMING_OPERATORS = {"stringequals", "stringequalsignorecase", "stringlike", "arnequals", "arnlike"}
+
+
+def trusted_accounts(table: Any) -> tuple[set[str], dict[str, str]]:
+    """Account ids (and optional names) of the `trusted_accounts` table, shared by every rule that
+    reports grants to other accounts (role trust, bucket policies). Users replace the table with
+    data/trusted_accounts.toml in their own --rules-dir; a missing or odd table trusts nobody."""
+    if not isinstance(table, dict):
+        return set(), {}
+    accounts = {str(a).strip() for a in as_list(table.get("accounts")) if str(a).strip()}
+    names = table.get("names")
+    return accounts, ({str(k): str(v) for k, v in names.items()} if isinstance(names, dict) else {})
+
+
+def _condition_accounts(statement: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    condition = statement.get("Condition")
+    found: list[tuple[str, str, bool]] = []
+    if not isinstance(condition, dict):
+        return found
+    for operator, block in condition.items():
+        op = str(operator).lower().removeprefix("forallvalues:").removeprefix("foranyvalue:").removesuffix("ifexists")
+        if not isinstance(block, dict) or op not in _NAMING_OPERATORS:
+            continue
+        for key, value in block.items():
+            if str(key).lower() in _ACCOUNT_NAMING_KEYS:
+                for item in as_list(value):
+                    account = account_of(str(item))
+                    if account:
+                        found.append((account, f"* with {key} {item}", True))
+    return found
+
+
+def granted_accounts(statement: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(account id, principal as written, named by a condition) for each AWS account an Allow
+    statement lets in: named principals, and for Principal "*" the accounts its
+    aws:PrincipalAccount / aws:PrincipalArn condition names (that condition is the grant, not a
+    guard on it). Service, federated and canonical-user principals name no account."""
+    if statement.get("Effect") != "Allow":
+        return []
+    principal = statement.get("Principal")
+    if principal_is_public(principal):
+        return _condition_accounts(statement)
+    found = []
+    for text in aws_principals(principal):
+        account = account_of(text)
+        if account:
+            found.append((account, text, False))
+    return found
+
+
+def external_accounts(
+    document: dict[str, Any],
+    own_account: str,
+    trusted: set[str],
+    guarded: Callable[[dict[str, Any]], bool],
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
+    """Accounts other than ours that a policy grants: ({account: principals, guarded}, listed ones).
+
+    `guarded(statement)` says whether a condition narrows the grant (the caller knows which keys
+    count for its kind of policy); an account is guarded only if every statement naming it is."""
+    external: dict[str, dict[str, Any]] = {}
+    allowed: set[str] = set()
+    for s in statements(document):
+        for account, principal, by_condition in granted_accounts(s):
+            if account == own_account:
+                continue
+            if account in trusted:
+                allowed.add(account)
+                continue
+            entry = external.setdefault(account, {"account": account, "principals": [], "guarded": True})
+            entry["principals"].append(principal)
+            narrowed = not by_condition and bool(s.get("Condition")) and guarded(s)
+            entry["guarded"] = entry["guarded"] and narrowed
+    return external, allowed

@@ -11,6 +11,10 @@
         status = r["versioning"]["status"]
         return passed("versioning is on") if status == "Enabled" else fail(f"versioning is {status}")
 
+A check that is the same on several resource types (an RDS instance's and a cluster's backup
+retention) is declared once, with `also=[Target(OTHER_TYPE, id=..., title=..., failing=...,
+passing=...)]`: one function, one rule id per type, an example pair per type.
+
 Rules are pure: they read the resource (`r`) and the inventory (`inv`) and return a verdict,
 or None when the rule does not apply. Reading an attribute a failed call would have filled
 raises `Unreadable`, which the engine turns into an `unknown` finding with the reason.
@@ -19,7 +23,9 @@ raises `Unreadable`, which the engine turns into an `unknown` finding with the r
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from collections.abc import Sequence as _Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as _replace
 from datetime import datetime
 from typing import Any
 
@@ -51,10 +57,12 @@ __all__ = [
     "InventoryView",
     "ResourceView",
     "Rule",
+    "Target",
     "Unreadable",
     "Verdict",
     "account_wide",
     "fail",
+    "info",
     "passed",
     "regional",
     "rule",
@@ -281,10 +289,42 @@ class Rule:
 
 
 RULE_ATTR = "__srmscan_rule__"
+RULES_ATTR = "__srmscan_rules__"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One more resource type for a rule whose check is the same on several types.
+
+    The check, owner, layer and severity are shared; each type keeps its own rule id (so a
+    finding's id never changes when rules are merged), its title, its framework ids, its own
+    failing and passing example and its own `where` filter (a filter reads one type's attributes).
+    Rationale, remediation and tier default to the rule's."""
+
+    resource_type: str
+    id: str
+    title: str
+    failing: Example | dict[str, Any]
+    passing: Example | dict[str, Any]
+    fsbp: _Sequence[str] = ()
+    cis: _Sequence[str] = ()
+    rationale: str | None = None
+    remediation: str | None = None
+    where: Callable[[ResourceView], bool] | None = None
+    tier: Tier | None = None
 
 
 def _example(value: Example | dict[str, Any]) -> Example:
     return value if isinstance(value, Example) else Example(attrs=value)
+
+
+def declared_rules(obj: object) -> tuple[Rule, ...]:
+    """Every rule an object of a rules file declares: none, one, or one per resource type."""
+    many = getattr(obj, RULES_ATTR, None)
+    if isinstance(many, tuple):
+        return many
+    one = getattr(obj, RULE_ATTR, None)
+    return (one,) if isinstance(one, Rule) else ()
 
 
 def rule(
@@ -304,32 +344,54 @@ def rule(
     cis: list[str] | tuple[str, ...] = (),
     tier: Tier | None = None,
     where: Callable[[ResourceView], bool] | None = None,
+    also: _Sequence[Target] = (),
 ) -> Callable[[CheckFn], CheckFn]:
-    """Declare a rule. The function stays callable; the loader finds the metadata on it."""
+    """Declare a rule. The function stays callable; the loader finds the metadata on it.
+
+    `also` lists further resource types the same check judges (see `Target`)."""
 
     def decorate(check: CheckFn) -> CheckFn:
-        setattr(
-            check,
-            RULE_ATTR,
-            Rule(
-                id=id,
-                title=title,
-                service=service or id.split(".", 1)[0],
-                resource_type=resource_type,
-                owner=owner,
-                layer=layer,
-                severity=severity,
-                rationale=" ".join(rationale.split()),
-                remediation=" ".join(remediation.split()),
-                check=check,
-                failing=_example(failing),
-                passing=_example(passing),
-                fsbp=tuple(fsbp),
-                cis=tuple(cis),
-                tier=tier,
-                where=where,
-            ),
+        first = Rule(
+            id=id,
+            title=title,
+            service=service or id.split(".", 1)[0],
+            resource_type=resource_type,
+            owner=owner,
+            layer=layer,
+            severity=severity,
+            rationale=" ".join(rationale.split()),
+            remediation=" ".join(remediation.split()),
+            check=check,
+            failing=_example(failing),
+            passing=_example(passing),
+            fsbp=tuple(fsbp),
+            cis=tuple(cis),
+            tier=tier,
+            where=where,
         )
+        more = tuple(
+            _replace(
+                first,
+                id=t.id,
+                title=t.title,
+                service=t.id.split(".", 1)[0],
+                resource_type=t.resource_type,
+                rationale=" ".join(t.rationale.split()) if t.rationale else first.rationale,
+                remediation=" ".join(t.remediation.split()) if t.remediation else first.remediation,
+                failing=_example(t.failing),
+                passing=_example(t.passing),
+                fsbp=tuple(t.fsbp),
+                cis=tuple(t.cis),
+                tier=t.tier or tier,
+                where=t.where,
+            )
+            for t in also
+        )
+        types = [first.resource_type, *(r.resource_type for r in more)]
+        if len(set(types)) != len(types):
+            raise ValueError(f"rule {id}: a resource type is declared twice")
+        setattr(check, RULE_ATTR, first)
+        setattr(check, RULES_ATTR, (first, *more))
         return check
 
     return decorate

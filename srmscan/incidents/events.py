@@ -15,7 +15,7 @@ from typing import Any
 
 from srmscan.collect.context import Collection
 from srmscan.collect.registry import declare_actions
-from srmscan.collect.session import AwsSession
+from srmscan.collect.session import AwsSession, partition_region
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, team_of
 from srmscan.evaluate.resilience import assess, describe_event, open_events, verdict_text
 from srmscan.evaluate.rules_api import InventoryView, ResourceView, Unreadable
@@ -24,10 +24,12 @@ from srmscan.model import GLOBAL_REGION, Inventory
 HEALTH_ACTIONS = ("health:DescribeEvents", "health:DescribeAffectedEntities")
 declare_actions("events", HEALTH_ACTIONS)
 
-HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint
+HEALTH_REGION = "us-east-1"  # the AWS Health API's global endpoint in the aws partition
 AFFECTED_BATCH = 10  # DescribeAffectedEntities accepts at most 10 event ARNs
 EC2_INSTANCE = "AWS::EC2::Instance"
 DB_INSTANCE = "AWS::RDS::DBInstance"
+# DocumentDB and Neptune instances share RDS's pending-maintenance listing.
+DB_INSTANCE_TYPES = (DB_INSTANCE, "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance")
 
 COLUMNS = [
     "source",
@@ -83,11 +85,13 @@ class HealthAnswer:
 
 def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
     """Upcoming and open scheduled changes for the scanned regions (plus global ones)."""
-    c = Collection(aws, inv.account_id, inv.partition, [HEALTH_REGION])
+    # Health's global endpoint is in the partition's own default region (us-gov-west-1, cn-northwest-1).
+    health_region = partition_region(inv.partition)
+    c = Collection(aws, inv.account_id, inv.partition, [health_region])
     try:
         listing = c.pages(
             "health",
-            HEALTH_REGION,
+            health_region,
             "DescribeEvents",
             "events",
             filter={"eventTypeCategories": ["scheduledChange"], "eventStatusCodes": ["upcoming", "open"]},
@@ -105,7 +109,7 @@ def collect_health(aws: AwsSession, inv: Inventory) -> HealthAnswer:
         for start in range(0, len(arns), AFFECTED_BATCH):
             batch = arns[start : start + AFFECTED_BATCH]
             answer = c.pages(
-                "health", HEALTH_REGION, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
+                "health", health_region, "DescribeAffectedEntities", "entities", filter={"eventArns": batch}
             )
             if answer.error is not None:
                 for arn in batch:
@@ -201,7 +205,7 @@ def _unknown(source: str, region: str, reason: str) -> EventRow:
 def _rds_rows(inv: Inventory) -> list[EventRow]:
     rows = []
     for res in inv.resources:
-        if res.type != DB_INSTANCE:
+        if res.type not in DB_INSTANCE_TYPES:
             continue
         if "pending_maintenance" in res.unreadable:
             err = inv.error(res.unreadable["pending_maintenance"])
@@ -230,7 +234,7 @@ def _rds_rows(inv: Inventory) -> list[EventRow]:
                     state="scheduled" if starts else "pending",
                     event=str(action.get("action") or ""),
                     resource=res.id,
-                    resource_type=DB_INSTANCE,
+                    resource_type=res.type,
                     region=res.region,
                     owner="aws",
                     # AWS's engine/OS patching, carried out on its hosts in our window.

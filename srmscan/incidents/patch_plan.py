@@ -21,7 +21,7 @@ from srmscan.incidents.plan_common import (
     CHECK_LAYERS,
     COLUMNS,
     CONTAINER_INSTANCE,
-    DB_INSTANCE,
+    DB_INSTANCE_TYPES,
     DEFAULT_SLA,
     EC2_INSTANCE,
     ECS_SERVICE,
@@ -104,7 +104,8 @@ def build_plan(
         function_row(f, req, evidence, now.date(), runtimes)
         for f in sorted(by_type.get(FUNCTION, []), key=lambda r: r.id)
     ]
-    rows += [db_row(d, req, now) for d in sorted(by_type.get(DB_INSTANCE, []), key=lambda r: r.id)]
+    dbs = [d for t in DB_INSTANCE_TYPES for d in by_type.get(t, [])]
+    rows += [db_row(d, req, now) for d in sorted(dbs, key=lambda r: r.id)]
     _teams_and_flags(rows, inv, tuple(owner_tags), req, now.date())
     notes = _notes(inv, evidence, req)
     overdue = _count(rows, lambda r: OVERDUE in r.flags)
@@ -181,7 +182,7 @@ def summarise(rows: list[PlanRow], req: PlanRequest) -> dict[str, Any]:
     fn_unknown = _count(fns, lambda r: r.status == UNKNOWN)
     fargate = [r for r in services if r.tier == "container"]
     pinned = _count(fargate, lambda r: "pinned to" in r.evidence)
-    dbs = [r for r in rows if r.resource_type == DB_INSTANCE]
+    dbs = [r for r in rows if r.resource_type in DB_INSTANCE_TYPES]
     scheduled = sorted(r.next_window[:10] for r in dbs if r.status == SCHEDULED)
 
     customer = [f"{_plural(len(hosts), 'instance')} ({managed} managed, {without} without patch evidence"]

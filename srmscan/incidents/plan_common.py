@@ -18,6 +18,8 @@ TASK_DEFINITION = "AWS::ECS::TaskDefinition"
 ECR_IMAGE = "AWS::ECR::Image"
 FUNCTION = "AWS::Lambda::Function"
 DB_INSTANCE = "AWS::RDS::DBInstance"
+# DocumentDB and Neptune instances are patched by AWS the same way (RDS pending maintenance).
+DB_INSTANCE_TYPES = (DB_INSTANCE, "AWS::DocDB::DBInstance", "AWS::Neptune::DBInstance")
 
 DEFAULT_SLA = {"critical": 7, "high": 30, "medium": 90}
 _ARCHES = {"x86_64", "aarch64", "noarch", "i686", "i386", "amd64", "arm64"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from srmscan.incidents.plan_common import (
-    DB_INSTANCE,
     NONE_PENDING,
     PENDING_UNDATED,
     SCHEDULED,
@@ -23,7 +22,10 @@ def db_row(db: Resource, req: PlanRequest, now: datetime) -> PlanRow:
     window = db.attrs.get("maintenance_window")
     next_window = next_weekly_window(window, now)
     facts = [f"{db.attrs.get('engine')} {db.attrs.get('engine_version')}", f"maintenance window {window or 'unknown'}"]
-    facts.append(f"auto minor version upgrade {'on' if db.attrs.get('auto_minor_version_upgrade') else 'off'}")
+    if db.type == "AWS::DocDB::DBInstance":
+        facts.append("auto minor version upgrade does not apply (DocumentDB applies engine updates as pending actions)")
+    else:
+        facts.append(f"auto minor version upgrade {'on' if db.attrs.get('auto_minor_version_upgrade') else 'off'}")
     when: datetime | None = next_window
     if "pending_maintenance" in db.unreadable:
         status = UNKNOWN
@@ -50,7 +52,7 @@ def db_row(db: Resource, req: PlanRequest, now: datetime) -> PlanRow:
     return PlanRow(
         resource=db.id,
         name=db.name or db.id,
-        resource_type=DB_INSTANCE,
+        resource_type=db.type,
         region=db.region,
         tier="managed",
         owner="aws",

@@ -8,12 +8,16 @@ from pathlib import Path
 from srmscan.report.csv_report import render_csv
 from srmscan.report.html_report import render_html, write_html
 from srmscan.report.json_report import render_json, write_json
+from srmscan.report.junit_report import render_junit
+from srmscan.report.ocsf_report import render_ocsf
 from srmscan.scan import ScanResult
 
 FORMATS: dict[str, tuple[str, Callable[[ScanResult], str]]] = {
     "json": ("report.json", render_json),
     "html": ("report.html", render_html),
     "csv": ("report.csv", render_csv),
+    "ocsf": ("report.ocsf.json", render_ocsf),
+    "junit": ("report.junit.xml", render_junit),
 }
 
 

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from srmscan.evaluate.resources import templates_dir
 from srmscan.evaluate.summary import counts
+from srmscan.report.compliance_report import compliance_view
 from srmscan.report.sections import (
     NO_TEAM_VALUE,
     OWNER_LABELS,
@@ -117,6 +118,7 @@ def view_model(result: ScanResult) -> dict[str, Any]:
         "account_map": matrix.account_map(inv, findings),
         "causes": could_not_see(inv, findings),
         "muted": muted_rows(findings),
+        "compliance": [compliance_view(c) for c in result.compliance],
         "options": filter_options(findings),
         "payload_chunks": _json_chunks_for_script(findings_payload(findings)),
         "config": {"page_size": PAGE_SIZE, "no_team": NO_TEAM_VALUE, "layer_labels": matrix.layer_labels},

@@ -7,11 +7,13 @@ import json
 from collections import Counter
 from typing import Any, TextIO
 
+from srmscan.evaluate.compliance import ComplianceResult
 from srmscan.evaluate.summary import counts
 from srmscan.redact import scrub
 from srmscan.scan import ScanResult
 
-SCHEMA_VERSION = 1
+# 2: added `rules_evaluated` and `compliance` (nothing renamed; readers of 1 still work).
+SCHEMA_VERSION = 2
 
 
 def report_dict(result: ScanResult, *, with_findings: bool = True) -> dict[str, Any]:
@@ -36,6 +38,9 @@ def report_dict(result: ScanResult, *, with_findings: bool = True) -> dict[str, 
         ],
         "summary": counts(result.findings),
         "errors": [e.to_dict() for e in inv.errors],
+        # The rules that ran: a compliance view over this report tells "found nothing" from "did not run".
+        "rules_evaluated": sorted(r.id for r in result.ruleset.rules),
+        "compliance": [compliance_summary(c) for c in result.compliance],
     }
     if with_findings:
         data["findings"] = [scrub(f.to_dict()) for f in result.findings]
@@ -57,3 +62,9 @@ def render_json(result: ScanResult) -> str:
     buffer = io.StringIO()
     write_json(result, buffer)
     return buffer.getvalue()
+
+
+def compliance_summary(c: ComplianceResult) -> dict[str, Any]:
+    """Per framework named with --framework: which one, and its summary by owner and status."""
+    fw = c.framework
+    return {"framework": {"id": fw.id, "name": fw.name, "version": fw.version}, "summary": c.summary}

@@ -7,7 +7,8 @@ Each entry says how an operation scales and why that is necessary:
   API that returns the same data (S3 bucket settings, Lambda resource policies, ...),
 - `batch`: per-resource data fetched in batches of `page`,
 - `cluster` / `cluster+`: per ECS cluster (a listing even when empty / a describe in batches of `page`),
-- `poll`: the credential report: generate, then ask again until it is ready.
+- `poll`: the credential report: generate, then ask again until it is ready,
+- `typed`: one filtered listing per named type, per region holding any of that type.
 
 Listings count as ceil(resources / AWS maximum page size) pages per region (at least one).
 The bench compares each operation's actual count (from the botocore hook) with this budget, so
@@ -22,10 +23,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Entry:
-    scale: str  # once | region | each | batch
+    scale: str  # once | region | each | batch | typed
     types: tuple[str, ...] = ()
     page: int = 0
     why: str = ""
+    # One more call when any resource of these types exists (a global listing of the same operation).
+    plus_one_if: tuple[str, ...] = ()
 
 
 INSTANCE = "AWS::EC2::Instance"
@@ -108,7 +111,12 @@ BUDGET: dict[str, Entry] = {
     "elbv2 DescribeLoadBalancers": Entry("region", ("AWS::ElasticLoadBalancingV2::LoadBalancer",), page=400),
     "elbv2 DescribeTargetGroups": Entry("region", page=400),
     "resourcegroupstaggingapi GetResources": Entry(
-        "region", (FUNCTION,), page=100, why="tags of all functions in one listing instead of one call each"
+        "typed",
+        (FUNCTION, "AWS::DynamoDB::Table"),
+        page=100,
+        why="tags of all functions (and, separately, all tables) in one listing per region instead of one call each;"
+        " one more for CloudFront's",
+        plus_one_if=("AWS::CloudFront::Distribution",),
     ),
     "autoscaling DescribeAutoScalingGroups": Entry("region", ("AWS::AutoScaling::AutoScalingGroup",), page=100),
     # --- SSM (inventory of managed instances, one listing per region)
@@ -130,6 +138,7 @@ BUDGET: dict[str, Entry] = {
     "ecs DescribeServices": Entry("cluster+", (SERVICE,), page=10, why="per cluster, 10 services per call"),
     "ecs DescribeTaskDefinition": Entry("each", (TASKDEF,), why="no batch describe for task definitions"),
     "ecs ListTaskDefinitions": Entry("region", (TASKDEF,), page=100),
+    "ecs ListTaskDefinitionFamilies": Entry("region", (TASKDEF,), page=100),
     "ecs ListContainerInstances": Entry("cluster", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs DescribeContainerInstances": Entry("cluster+", ("AWS::ECS::ContainerInstance",), page=100),
     "ecs ListAccountSettings": Entry("region"),
@@ -144,6 +153,83 @@ BUDGET: dict[str, Entry] = {
     "rds DescribePendingMaintenanceActions": Entry("region", (DB,), page=100),
     "rds DescribeDBEngineVersions": Entry("region", why="one filtered call per engine in use is acceptable"),
     "rds DescribeDBParameterGroups": Entry("region", page=100),
+    # --- organization membership and Access Analyzer findings
+    "organizations DescribeOrganization": Entry("once", why="is an ORGANIZATION analyzer elsewhere possible"),
+    "organizations ListDelegatedAdministrators": Entry("once", why="management account only"),
+    "accessanalyzer ListFindingsV2": Entry(
+        "region", why="two listings (ACTIVE, ACTIVE and public) per external-access analyzer"
+    ),
+    # --- CloudFront (global): the listing carries nearly everything; logging and the default root
+    # object are only in the full configuration
+    "cloudfront ListDistributions": Entry("once", ("AWS::CloudFront::Distribution",), page=100),
+    "cloudfront GetDistributionConfig": Entry(
+        "each", ("AWS::CloudFront::Distribution",), why="logging and DefaultRootObject: no batch API"
+    ),
+    # --- API Gateway: one listing per generation and region; stages, methods, routes per API
+    "apigateway GetRestApis": Entry("region", ("AWS::ApiGateway::RestApi",), page=500),
+    "apigateway GetResources": Entry(
+        "each", ("AWS::ApiGateway::RestApi",), why="every method of one API (embed=methods); no cross-API listing"
+    ),
+    "apigateway GetStages": Entry("each", ("AWS::ApiGateway::RestApi",), why="no cross-API listing of stages"),
+    "apigatewayv2 GetApis": Entry("region", ("AWS::ApiGatewayV2::Api",), why="no documented maximum page size"),
+    "apigatewayv2 GetRoutes": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of routes"),
+    "apigatewayv2 GetStages": Entry("each", ("AWS::ApiGatewayV2::Api",), why="no cross-API listing of stages"),
+    # --- detection: one detector and one hub per region
+    "guardduty ListDetectors": Entry("region", page=50),
+    "guardduty GetDetector": Entry("region", why="the region's one detector, when it exists"),
+    "securityhub DescribeHub": Entry("region"),
+    "securityhub GetEnabledStandards": Entry("region", page=100, why="only where the hub is enabled"),
+    # --- CloudWatch: three regional listings, nothing per resource
+    "logs DescribeLogGroups": Entry("region", ("AWS::Logs::LogGroup",), page=50),
+    "logs DescribeMetricFilters": Entry("region", page=50),
+    "cloudwatch DescribeAlarms": Entry("region", page=100),
+    # --- Route 53 (global) and Route 53 Domains (us-east-1); records per public zone
+    "route53 ListHostedZones": Entry("once", ("AWS::Route53::HostedZone",), page=100),
+    "route53 ListQueryLoggingConfigs": Entry("once", page=100, why="every zone's config in one listing"),
+    "route53 ListResourceRecordSets": Entry(
+        "each", ("AWS::Route53::HostedZone",), why="records of one zone (page 300); private zones are skipped"
+    ),
+    "route53domains ListDomains": Entry("once", ("AWS::Route53Domains::Domain",), page=100),
+    "ec2 DescribeAddresses": Entry("region", why="Elastic IPs, for A records; not paginated"),
+    # --- Systems Manager beyond patching
+    "ssm ListDocuments": Entry("region", ("AWS::SSM::Document",), page=50, why="Owner=Self only"),
+    "ssm DescribeDocumentPermission": Entry("each", ("AWS::SSM::Document",), why="no batch API for sharing"),
+    "ssm DescribeParameters": Entry("region", page=50),
+    "ssm GetParameters": Entry("region", page=10, why="String/StringList values in batches of 10, shape judged"),
+    "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
+    # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)
+    "dynamodb ListTables": Entry("region", ("AWS::DynamoDB::Table",), page=100),
+    **{
+        f"dynamodb {op}": Entry("each", ("AWS::DynamoDB::Table",), why="DynamoDB has no batch describe for tables")
+        for op in ("DescribeTable", "DescribeContinuousBackups", "GetResourcePolicy")
+    },
+    "dax DescribeClusters": Entry("region", ("AWS::DAX::Cluster",), page=100),
+    "dax ListTags": Entry("each", ("AWS::DAX::Cluster",), why="DAX has no batch tag API; the tagging API omits DAX"),
+    "backup ListBackupPlans": Entry("region", page=1000),
+    "backup ListBackupSelections": Entry("region", why="one per backup plan; the bench account has none"),
+    "backup GetBackupSelection": Entry("region", why="one per selection: AWS Backup has no batch form"),
+    # --- ElastiCache (MaxRecords 100): two listings, nothing per resource
+    "elasticache DescribeCacheClusters": Entry("region", ("AWS::ElastiCache::CacheCluster",), page=100),
+    "elasticache DescribeReplicationGroups": Entry("region", ("AWS::ElastiCache::ReplicationGroup",), page=100),
+    # --- EKS (maxResults 100): no batch describe, so per cluster / per node group
+    "eks ListClusters": Entry("region", ("AWS::EKS::Cluster",), page=100),
+    "eks DescribeClusterVersions": Entry("region", why="AWS's version calendar, only in regions with clusters"),
+    "eks DescribeCluster": Entry("each", ("AWS::EKS::Cluster",), why="EKS has no batch describe"),
+    "eks ListNodegroups": Entry("each", ("AWS::EKS::Cluster",), why="node groups are listed per cluster"),
+    "eks ListFargateProfiles": Entry("each", ("AWS::EKS::Cluster",), why="profiles are listed per cluster"),
+    "eks DescribeNodegroup": Entry("each", ("AWS::EKS::Nodegroup",), why="EKS has no batch describe"),
+    # --- KMS (Limit 1000): describe per key; rotation and policy per customer managed key
+    "kms ListKeys": Entry("region", ("AWS::KMS::Key",), page=1000),
+    "kms ListAliases": Entry("region", ("AWS::KMS::Key",), page=1000),
+    **{
+        f"kms {op}": Entry("each", ("AWS::KMS::Key",), why="KMS has no batch describe / policy / rotation call")
+        for op in ("DescribeKey", "GetKeyRotationStatus", "GetKeyPolicy")
+    },
+    # --- Secrets Manager (MaxResults 100): the listing carries rotation and access dates
+    "secretsmanager ListSecrets": Entry("region", ("AWS::SecretsManager::Secret",), page=100),
+    "secretsmanager GetResourcePolicy": Entry(
+        "each", ("AWS::SecretsManager::Secret",), why="no batch API for secret resource policies"
+    ),
 }
 
 
@@ -198,6 +284,11 @@ class Budget:
 
 
 def expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
+    plus = 1 if any(counts.get(t, 0) for t in entry.plus_one_if) else 0
+    return _expected(entry, counts, regions) + plus
+
+
+def _expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
     n = sum(counts.get(t, 0) for t in entry.types)
     if entry.scale == "once":
         return max(1, math.ceil(n / entry.page)) if entry.page else 1
@@ -211,6 +302,11 @@ def expected(entry: Entry, counts: dict[str, int], regions: int) -> int:
         return math.ceil(n / entry.page) if entry.page else n
     if entry.scale == "poll":
         return 2
+    if entry.scale == "typed":
+        # one listing per resource type per region that has any of that type (filtered listings)
+        return sum(
+            math.ceil(part / entry.page) for t in entry.types for part in _split(counts.get(t, 0), regions) if part
+        )
     if entry.scale in ("cluster", "cluster+"):
         # per ECS cluster: a listing is needed even when empty ("cluster"); a describe only when
         # the cluster has something to describe ("cluster+").

@@ -45,13 +45,35 @@ class Size:
     rds_instances: int
     ecs_services: int
     task_definitions: int
+    # Front doors and detection (issue 11): per region unless noted.
+    apis: int = 0  # REST and HTTP APIs, half each, totals across regions
+    log_groups: int = 0
+    parameters: int = 0
+    zones: int = 0  # global
+    distributions: int = 0  # global
 
     def total(self) -> int:
         return sum(v for v in asdict(self).values() if isinstance(v, int))
 
 
-SMALL = Size("small", 24, 12, 8, 12, 8, 8, 4, 8, 4)
-LARGE = Size("large", 3000, 500, 300, 500, 250, 250, 100, 200, 40)
+SMALL = Size("small", 24, 12, 8, 12, 8, 8, 4, 8, 4, apis=4, log_groups=8, parameters=8, zones=2, distributions=2)
+LARGE = Size(
+    "large",
+    3000,
+    500,
+    300,
+    500,
+    250,
+    250,
+    100,
+    200,
+    40,
+    apis=40,
+    log_groups=200,
+    parameters=200,
+    zones=10,
+    distributions=10,
+)
 
 
 def _split(total: int, parts: int = len(REGIONS)) -> list[int]:
@@ -93,6 +115,12 @@ class Seeder:
             lambda args: self._ecs(*args),
             list(zip(REGIONS, _split(size.ecs_services), _split(size.task_definitions), strict=True)),
         )
+        self._many(
+            "front",
+            lambda args: self._front(*args),
+            list(zip(REGIONS, _split(size.apis), _split(size.log_groups), _split(size.parameters), strict=True)),
+        )
+        self._global_front(size)
         self.timings["total"] = round(time.perf_counter() - started, 2)
         self.pool.shutdown()
         return self.timings
@@ -198,4 +226,66 @@ class Seeder:
                 desiredCount=1,
                 launchType="FARGATE",
                 platformVersion="1.4.0" if i % 4 else "LATEST",
+            )
+
+    def _front(self, region: str, apis: int, log_groups: int, parameters: int) -> None:
+        """API Gateway REST/HTTP APIs (one stage each), log groups and SSM String parameters."""
+        apigw, v2 = self.client("apigateway", region), self.client("apigatewayv2", region)
+        for i in range(apis):
+            if i % 2:
+                api = v2.create_api(Name=f"bench-http-{i:04d}", ProtocolType="HTTP")["ApiId"]
+                v2.create_route(ApiId=api, RouteKey="GET /items", AuthorizationType="NONE" if i % 4 == 1 else "AWS_IAM")
+                v2.create_stage(ApiId=api, StageName="$default")
+            else:
+                rest = apigw.create_rest_api(name=f"bench-rest-{i:04d}")["id"]
+                root = apigw.get_resources(restApiId=rest)["items"][0]["id"]
+                apigw.put_method(restApiId=rest, resourceId=root, httpMethod="GET", authorizationType="NONE")
+                apigw.put_integration(restApiId=rest, resourceId=root, httpMethod="GET", type="MOCK")
+                apigw.create_deployment(restApiId=rest, stageName="prod")
+        logs = self.client("logs", region)
+        for i in range(log_groups):
+            logs.create_log_group(logGroupName=f"/bench/{region}/group-{i:05d}")
+            if i % 3 == 0:
+                logs.put_retention_policy(logGroupName=f"/bench/{region}/group-{i:05d}", retentionInDays=30)
+        ssm = self.client("ssm", region)
+        for i in range(parameters):
+            ssm.put_parameter(Name=f"/bench/{region}/setting-{i:05d}", Type="String", Value=f"value-{i}")
+
+    def _global_front(self, size: Size) -> None:
+        """Hosted zones with a few records each, and CloudFront distributions over bench buckets."""
+        route53 = self.client("route53", "us-east-1")
+        for z in range(size.zones):
+            zone = route53.create_hosted_zone(Name=f"bench{z:03d}.example", CallerReference=f"bench-{z}")
+            changes = [
+                {
+                    "Action": "CREATE",
+                    "ResourceRecordSet": {
+                        "Name": f"host{i}.bench{z:03d}.example",
+                        "Type": "CNAME",
+                        "TTL": 300,
+                        "ResourceRecords": [{"Value": f"bench-bucket-{i:05d}.s3-website-us-east-1.amazonaws.com"}],
+                    },
+                }
+                for i in range(20)
+            ]
+            route53.change_resource_record_sets(HostedZoneId=zone["HostedZone"]["Id"], ChangeBatch={"Changes": changes})
+        cloudfront = self.client("cloudfront", "us-east-1")
+        for d in range(size.distributions):
+            origin = {
+                "Id": "o",
+                "DomainName": f"bench-bucket-{d:05d}.s3.amazonaws.com",
+                "S3OriginConfig": {"OriginAccessIdentity": ""},
+            }
+            cloudfront.create_distribution(
+                DistributionConfig={
+                    "CallerReference": f"bench-{d}",
+                    "Comment": "bench",
+                    "Enabled": True,
+                    "Origins": {"Quantity": 1, "Items": [origin]},
+                    "DefaultCacheBehavior": {
+                        "TargetOriginId": "o",
+                        "ViewerProtocolPolicy": "allow-all",
+                        "CachePolicyId": "x",
+                    },
+                }
             )

@@ -1,0 +1,165 @@
+"""EC2 networking: route tables, subnets, VPCs (with flow logs) and security groups.
+
+A subnet is public when its own route table, or else its VPC's main table, routes 0.0.0.0/0 or
+::/0 to an internet gateway; that fact is combined here so that rules stay simple. Security-group
+rules are reduced to protocol, ports and sources (CIDRs, prefix lists, groups): a prefix list is a
+named set of CIDRs whose contents this collector does not expand, so rules must not read a rule
+with only prefix lists as "open to the world".
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.model import Resource
+
+SECURITY_GROUP = "AWS::EC2::SecurityGroup"
+SUBNET = "AWS::EC2::Subnet"
+VPC = "AWS::EC2::VPC"
+WORLD = ("0.0.0.0/0", "::/0")
+
+
+def subnet_publicity(routes: Answer) -> dict[str, Any]:
+    """Per subnet id, and per VPC (`vpc:<id>` = its main table): (public, table id, igw ids)."""
+    out: dict[str, Any] = {}
+    if routes.error is not None:
+        return out
+    for table in routes.data:
+        igws = sorted(
+            {
+                str(r.get("GatewayId"))
+                for r in table.get("Routes", []) or []
+                if str(r.get("GatewayId") or "").startswith("igw-")
+                and r.get("State", "active") != "blackhole"
+                and (r.get("DestinationCidrBlock") in WORLD or r.get("DestinationIpv6CidrBlock") in WORLD)
+            }
+        )
+        fact = {"public": bool(igws), "route_table_id": table.get("RouteTableId"), "internet_gateways": igws}
+        for assoc in table.get("Associations", []) or []:
+            if assoc.get("Main"):
+                out[f"vpc:{table.get('VpcId')}"] = {**fact, "route_table_via": "main"}
+            elif assoc.get("SubnetId"):
+                out[str(assoc["SubnetId"])] = {**fact, "route_table_via": "explicit"}
+    return out
+
+
+def route_fact(subnet_id: str | None, vpc_id: str | None, publicity: dict[str, Any]) -> dict[str, Any] | None:
+    if not subnet_id:
+        return None
+    return publicity.get(subnet_id) or publicity.get(f"vpc:{vpc_id}")
+
+
+def subnets(c: Collection, region: str, routes: Answer, publicity: dict[str, Any]) -> None:
+    listing = c.pages("ec2", region, "DescribeSubnets", "Subnets")
+    if listing.error is not None:
+        c.gap(SUBNET, region, listing)
+        return
+    for s in listing.data:
+        sid = str(s["SubnetId"])
+        res = Resource(
+            type=SUBNET,
+            id=sid,
+            region=region,
+            arn=s.get("SubnetArn") or c.arn("ec2", region, f"subnet/{sid}"),
+            name=tags_from(s.get("Tags")).get("Name"),
+            tags=tags_from(s.get("Tags")),
+            tier="iaas",
+            attrs={
+                "vpc_id": s.get("VpcId"),
+                "availability_zone": s.get("AvailabilityZone"),
+                "cidr": s.get("CidrBlock"),
+                "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch")),
+                "assign_ipv6_on_creation": bool(s.get("AssignIpv6AddressOnCreation")),
+                "default_for_az": bool(s.get("DefaultForAz")),
+            },
+        )
+        if routes.error is not None:
+            for key in ("public", "route_table_id", "internet_gateways"):
+                res.unreadable[key] = routes.error.id
+        else:
+            fact = route_fact(sid, s.get("VpcId"), publicity)
+            # No table at all (not even a main one) means nothing routes out: private.
+            fact = fact or {"public": False, "route_table_id": None, "internet_gateways": [], "route_table_via": None}
+            res.attrs.update(fact)
+        c.add(res)
+
+
+def vpcs(c: Collection, region: str) -> None:
+    listing = c.pages("ec2", region, "DescribeVpcs", "Vpcs")
+    if listing.error is not None:
+        c.gap(VPC, region, listing)
+        return
+    flows = c.pages("ec2", region, "DescribeFlowLogs", "FlowLogs")
+    by_vpc: dict[str, list[dict[str, Any]]] = {}
+    if flows.ok:
+        for f in flows.data:
+            by_vpc.setdefault(str(f.get("ResourceId")), []).append(
+                {
+                    "id": f.get("FlowLogId"),
+                    "status": f.get("FlowLogStatus"),
+                    "traffic_type": f.get("TrafficType"),
+                    "destination_type": f.get("LogDestinationType"),
+                }
+            )
+    for v in listing.data:
+        vid = str(v["VpcId"])
+        tags = tags_from(v.get("Tags"))
+        res = Resource(
+            type=VPC,
+            id=vid,
+            region=region,
+            arn=c.arn("ec2", region, f"vpc/{vid}"),
+            name=tags.get("Name"),
+            tags=tags,
+            tier="iaas",
+            attrs={"cidr": v.get("CidrBlock"), "is_default": bool(v.get("IsDefault"))},
+        )
+        fill(res, "flow_logs", flows, lambda _d: by_vpc.get(vid, []))  # noqa: B023 (called at once)
+        c.add(res)
+
+
+def _permissions(perms: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    """Security-group rules reduced to what a rule needs: protocol, ports and sources."""
+    out = []
+    for p in perms or []:
+        out.append(
+            {
+                "protocol": str(p.get("IpProtocol", "")),
+                "from_port": p.get("FromPort"),
+                "to_port": p.get("ToPort"),
+                "cidrs": [str(r.get("CidrIp")) for r in p.get("IpRanges", []) or []]
+                + [str(r.get("CidrIpv6")) for r in p.get("Ipv6Ranges", []) or []],
+                "prefix_lists": [str(r.get("PrefixListId")) for r in p.get("PrefixListIds", []) or []],
+                "groups": [str(r.get("GroupId")) for r in p.get("UserIdGroupPairs", []) or []],
+            }
+        )
+    return out
+
+
+def security_groups(c: Collection, region: str) -> None:
+    listing = c.pages("ec2", region, "DescribeSecurityGroups", "SecurityGroups")
+    if listing.error is not None:
+        c.gap(SECURITY_GROUP, region, listing)
+        return
+    for g in listing.data:
+        gid = str(g["GroupId"])
+        tags = tags_from(g.get("Tags"))
+        c.add(
+            Resource(
+                type=SECURITY_GROUP,
+                id=gid,
+                region=region,
+                arn=g.get("SecurityGroupArn") or c.arn("ec2", region, f"security-group/{gid}"),
+                name=str(g.get("GroupName", "")),
+                tags=tags,
+                tier="iaas",
+                attrs={
+                    "group_name": g.get("GroupName"),
+                    "vpc_id": g.get("VpcId"),
+                    "is_default": g.get("GroupName") == "default",
+                    "ingress": _permissions(g.get("IpPermissions")),
+                    "egress": _permissions(g.get("IpPermissionsEgress")),
+                },
+            )
+        )

@@ -1,0 +1,208 @@
+"""API Gateway: REST APIs (v1) and HTTP / WebSocket APIs (v2), with their stages and routes.
+
+Each region costs one listing per API generation (GetRestApis at its maximum page of 500,
+GetApis). AWS has no cross-API listing of stages, methods or routes, so each API then costs
+one GetStages plus one GetResources (embedding every method, page 500) or GetRoutes call.
+
+Stage variables (REST `variables`, v2 `StageVariables`) often carry backend credentials; they
+never leave this module: only whether a stage has any is kept. Every API Gateway read is
+authorised by the single IAM action `apigateway:GET` (see iam_actions.py).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from srmscan.collect.context import Collection, fill
+from srmscan.collect.registry import collector
+from srmscan.model import Resource
+
+REST_API = "AWS::ApiGateway::RestApi"
+REST_STAGE = "AWS::ApiGateway::Stage"
+HTTP_API = "AWS::ApiGatewayV2::Api"
+HTTP_STAGE = "AWS::ApiGatewayV2::Stage"
+REST_PAGE = 500  # GetRestApis / GetResources: "The default value is 25 and the maximum value is 500."
+
+
+@collector(
+    "apigateway",
+    scope="regional",
+    produces=(REST_API, REST_STAGE, HTTP_API, HTTP_STAGE),
+    actions=["apigateway:GET"],
+)
+def collect_apigateway(c: Collection, region: str) -> None:
+    _rest(c, region)
+    _http(c, region)
+
+
+# --- REST APIs -------------------------------------------------------------------------
+def _rest(c: Collection, region: str) -> None:
+    listing = c.pages("apigateway", region, "GetRestApis", "items", PaginationConfig={"PageSize": REST_PAGE})
+    if listing.error is not None:
+        c.gap(REST_API, region, listing)
+        c.gap(REST_STAGE, region, listing)
+        return
+    apis = [item for item in listing.data if isinstance(item, dict) and item.get("id")]
+    c.fanout(lambda item: _rest_api(c, region, item), apis)
+
+
+def _rest_api(c: Collection, region: str, item: dict[str, Any]) -> None:
+    api_id = str(item["id"])
+    endpoint_types = [str(t) for t in (item.get("endpointConfiguration") or {}).get("types") or []]
+    api = Resource(
+        type=REST_API,
+        id=api_id,
+        name=str(item.get("name") or api_id),
+        region=region,
+        arn=f"arn:{c.partition}:apigateway:{region}::/restapis/{api_id}",
+        tier="serverless",
+        tags={str(k): str(v) for k, v in (item.get("tags") or {}).items()},
+        attrs={"endpoint_types": endpoint_types, "has_resource_policy": bool(item.get("policy"))},
+    )
+    resources = c.pages(
+        "apigateway",
+        region,
+        "GetResources",
+        "items",
+        restApiId=api_id,
+        embed=["methods"],
+        PaginationConfig={"PageSize": REST_PAGE},
+    )
+    fill(api, "methods", resources, _methods)
+    c.add(api)
+    stages = c.call("apigateway", region, "GetStages", restApiId=api_id)
+    if stages.error is not None:
+        api.unreadable["stages"] = stages.error.id
+        c.gap(REST_STAGE, region, stages)
+        return
+    for stage in (stages.data or {}).get("item") or []:
+        if isinstance(stage, dict) and stage.get("stageName"):
+            c.add(_rest_stage(c, region, api, stage))
+
+
+def _methods(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for res in items:
+        if not isinstance(res, dict):
+            continue
+        for verb, method in (res.get("resourceMethods") or {}).items():
+            method = method if isinstance(method, dict) else {}
+            out.append(
+                {
+                    "path": str(res.get("path") or ""),
+                    "method": str(verb),
+                    # GetResources with embed=methods carries authorizationType; absent = not seen.
+                    "caller_check": method.get("authorizationType"),
+                    "api_key_required": bool(method.get("apiKeyRequired")),
+                }
+            )
+    return out
+
+
+def _rest_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]) -> Resource:
+    name = str(stage["stageName"])
+    settings = stage.get("methodSettings") or {}
+    all_methods = settings.get("*/*") if isinstance(settings.get("*/*"), dict) else {}
+    access = stage.get("accessLogSettings") or {}
+    return Resource(
+        type=REST_STAGE,
+        id=f"{api.id}/{name}",
+        name=f"{api.name} {name}",
+        region=region,
+        arn=f"arn:{c.partition}:apigateway:{region}::/restapis/{api.id}/stages/{name}",
+        tier="serverless",
+        tags={str(k): str(v) for k, v in (stage.get("tags") or {}).items()},
+        attrs={
+            "api_id": api.id,
+            "api_name": api.name,
+            "stage": name,
+            "logging_level": all_methods.get("loggingLevel") if all_methods else None,
+            "method_logging_levels": {
+                str(path): s.get("loggingLevel") for path, s in settings.items() if isinstance(s, dict)
+            },
+            "access_log_destination": access.get("destinationArn") or None,
+            "web_acl_arn": stage.get("webAclArn") or None,
+            "tracing_enabled": bool(stage.get("tracingEnabled")),
+            "client_certificate_id": stage.get("clientCertificateId") or None,
+            "has_stage_variables": bool(stage.get("variables")),
+        },
+    )
+
+
+# --- HTTP and WebSocket APIs -----------------------------------------------------------
+def _http(c: Collection, region: str) -> None:
+    # The v2 model gives MaxResults no maximum and the API reference documents none, so the
+    # service default page size is used.
+    listing = c.pages("apigatewayv2", region, "GetApis", "Items")
+    if listing.error is not None:
+        c.gap(HTTP_API, region, listing)
+        c.gap(HTTP_STAGE, region, listing)
+        return
+    apis = [item for item in listing.data if isinstance(item, dict) and item.get("ApiId")]
+    c.fanout(lambda item: _http_api(c, region, item), apis)
+
+
+def _http_api(c: Collection, region: str, item: dict[str, Any]) -> None:
+    api_id = str(item["ApiId"])
+    protocol = str(item.get("ProtocolType") or "")
+    api = Resource(
+        type=HTTP_API,
+        id=api_id,
+        name=str(item.get("Name") or api_id),
+        region=region,
+        arn=f"arn:{c.partition}:apigateway:{region}::/apis/{api_id}",
+        tier="serverless",
+        tags={str(k): str(v) for k, v in (item.get("Tags") or {}).items()},
+        attrs={
+            "protocol": protocol,
+            "endpoint": item.get("ApiEndpoint"),
+            "execute_api_endpoint_disabled": bool(item.get("DisableExecuteApiEndpoint")),
+        },
+    )
+    routes = c.pages("apigatewayv2", region, "GetRoutes", "Items", ApiId=api_id)
+    fill(api, "routes", routes, _routes)
+    c.add(api)
+    stages = c.pages("apigatewayv2", region, "GetStages", "Items", ApiId=api_id)
+    if stages.error is not None:
+        c.gap(HTTP_STAGE, region, stages)
+        return
+    for stage in stages.data:
+        if isinstance(stage, dict) and stage.get("StageName"):
+            c.add(_http_stage(c, region, api, stage))
+
+
+def _routes(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "route": str(r.get("RouteKey") or ""),
+            "caller_check": r.get("AuthorizationType"),
+            "api_key_required": bool(r.get("ApiKeyRequired")),
+        }
+        for r in items
+        if isinstance(r, dict)
+    ]
+
+
+def _http_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]) -> Resource:
+    name = str(stage["StageName"])
+    access = stage.get("AccessLogSettings") or {}
+    defaults = stage.get("DefaultRouteSettings") or {}
+    return Resource(
+        type=HTTP_STAGE,
+        id=f"{api.id}/{name}",
+        name=f"{api.name} {name}",
+        region=region,
+        arn=f"arn:{c.partition}:apigateway:{region}::/apis/{api.id}/stages/{name}",
+        tier="serverless",
+        tags={str(k): str(v) for k, v in (stage.get("Tags") or {}).items()},
+        attrs={
+            "api_id": api.id,
+            "api_name": api.name,
+            "protocol": api.attrs["protocol"],
+            "stage": name,
+            "access_log_destination": access.get("DestinationArn") or None,
+            # Execution logging exists for WebSocket APIs only; HTTP APIs have access logs alone.
+            "logging_level": defaults.get("LoggingLevel"),
+            "has_stage_variables": bool(stage.get("StageVariables")),
+        },
+    )

@@ -216,7 +216,7 @@ def could_not_see(inv: Inventory, findings: list[Finding]) -> list[CauseGroup]:
 
 
 def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
-    """Muted findings with the reason and expiry the mute carried."""
+    """Muted findings with who muted them, why, until when, and the status the mute hides."""
     rows = []
     for f in findings:
         if f.status is not Status.MUTED:
@@ -227,10 +227,13 @@ def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
                 "title": f.title,
                 "rule_id": f.rule_id,
                 "resource": f.resource_name or f.resource_id,
+                "resource_id": f.resource_id,
                 "region": f.region,
                 "severity": str(f.severity),
                 "reason": str(mute.get("reason", "")),
                 "expires": str(mute.get("expires", "")),
+                "author": str(mute.get("author", "")),
+                "status": str(mute.get("status", "")),
             }
         )
     return rows

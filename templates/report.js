@@ -10,9 +10,12 @@
   var LAYERS = Object.keys(cfg.layer_labels);
   var STATUS_RANK = { fail: 0, unknown: 1, pass: 2, info: 3 };
   var SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-  var SELECTS = ["owner", "status", "severity", "service", "region", "team"];
-  var HIDDEN = { type: "Resource type", layer: "Layer", rule: "Check" };
-  var FILTER_KEYS = SELECTS.concat(Object.keys(HIDDEN));
+  // The account select exists only on a merged (multi-account) report.
+  var SELECTS = ["account", "owner", "status", "severity", "service", "region", "team"].filter(function (k) {
+    return document.getElementById("f-" + k);
+  });
+  var HIDDEN = { type: "Resource type", layer: "Layer", rule: "Check", account: "Account" };
+  var FILTER_KEYS = SELECTS.concat(Object.keys(HIDDEN).filter(function (k) { return SELECTS.indexOf(k) === -1; }));
   var COLUMNS = [
     { key: "status", label: "Status", cls: "col-status" },
     { key: "severity", label: "Severity", cls: "col-sev" },
@@ -42,7 +45,7 @@
 
   function searchText(f) {
     if (f.search === undefined) {
-      f.search = [f.title, f.message, f.rid, f.name, f.arn, f.rule, f.team, f.region, f.service, f.type, f.reason]
+      f.search = [f.title, f.message, f.rid, f.name, f.arn, f.rule, f.team, f.region, f.service, f.type, f.reason, f.account]
         .join(" ").toLowerCase();
     }
     return f.search;
@@ -207,7 +210,7 @@
       "data-id": f.id }, f.title);
     main.appendChild(btn);
     main.appendChild(el("div", { "class": "msg" }, f.status === "unknown" && f.reason ? f.reason : f.message));
-    main.appendChild(el("div", { "class": "where meta" }, (cfg.layer_labels[f.layer] || f.layer) + " · " + f.service +
+    main.appendChild(el("div", { "class": "where meta" }, (cfg.multi_account ? f.account + " · " : "") + (cfg.layer_labels[f.layer] || f.layer) + " · " + f.service +
       " · " + f.rule));
     tr.appendChild(main);
     var res = el("td", { "class": "res", "data-label": "Resource" });
@@ -257,7 +260,7 @@
     box.replaceChildren();
     Object.keys(HIDDEN).forEach(function (key) {
       var v = state.filters[key];
-      if (!v) { return; }
+      if (!v || SELECTS.indexOf(key) !== -1) { return; }
       var shown = key === "layer" ? (cfg.layer_labels[v] || v) : v;
       var chip = el("button", { type: "button", "class": "chip", "data-clear": key,
         "aria-label": "Remove filter " + HIDDEN[key] + ": " + shown }, HIDDEN[key] + ": " + shown + " ✕");

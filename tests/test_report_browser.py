@@ -454,3 +454,45 @@ def test_filters_round_trip_through_the_url(browser: Any, demo_report: tuple[Pat
         assert shared.errors == []
     finally:
         shared.close()
+
+
+def test_merged_report_has_panels_maps_and_an_account_filter(
+    browser: Any, demo_report: tuple[Path, ScanResult], tmp_path: Path
+) -> None:
+    import copy
+    import json
+
+    from srmscan.accounts.merge import merge_reports, write_merged
+    from srmscan.report.json_report import render_json
+
+    first = json.loads(render_json(demo_report[1]))
+    second = copy.deepcopy(first)
+    second["account_id"], second["account_alias"] = "210987654321", "acme-staging"
+    kept = list(
+        {
+            f["id"]: f for f in [f for f in second["findings"] if f["status"] == "fail"][:30] + second["findings"][:30]
+        }.values()
+    )
+    second["findings"] = [{**f, "account_id": "210987654321", "id": f["id"] + "-b"} for f in kept]
+    write_merged(merge_reports([first, second]), tmp_path)
+    page = Page(browser, tmp_path / "report.html")
+    try:
+        p = page.page
+        assert page.errors == [] and [u for u in page.requests if not u.startswith("file:")] == []
+        for name in ("panel-customer", "panel-shared", "panel-aws"):
+            assert p.locator(f"#{name}").is_visible()
+        assert p.locator("table.map").count() == 3  # the estate, then each account
+        accounts = p.eval_on_selector_all("#f-account option", "e => e.map(x => x.value)")
+        assert accounts == ["", first["account_id"], "210987654321"]
+        p.select_option("#f-account", "210987654321")
+        assert "account=210987654321" in p.url
+        drawn = p.eval_on_selector_all("#findings-list .where", "e => e.map(x => x.textContent)")
+        assert drawn and all(t.startswith("210987654321 ·") for t in drawn)
+        assert p.locator("#findings-list td.c-team").count() == len(drawn)
+        # An account's map cell filters to that account's findings of that cell.
+        cell = p.locator("#map-210987654321").locator("xpath=..").locator("button.cell[data-f-account]").first
+        cell.click()
+        assert p.input_value("#f-account") == "210987654321"
+        _save_screenshot(p, "merged-1400.png")
+    finally:
+        page.close()

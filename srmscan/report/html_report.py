@@ -40,6 +40,16 @@ OWNER_BLURB = {
     "shared": "AWS does the work; we hold the lever that decides whether it happens or whether we survive it.",
     "aws": "Security of the cloud: what this account inherits, attested by independent auditors.",
 }
+# The page's sections, in order. A new section (e.g. a framework view) is one template and one entry.
+SECTIONS = [
+    "_panels.html.j2",
+    "_map.html.j2",
+    "_findings.html.j2",
+    "_could_not_see.html.j2",
+    "_changes.html.j2",
+    "_muted.html.j2",
+    "_compliance.html.j2",
+]
 # Rows drawn at a time in each owner's section; the reader asks for more. Small enough that the
 # Customer list never pushes Shared and AWS far down, and a 10,000-finding page stays responsive.
 SECTION_PAGE = 25
@@ -116,7 +126,14 @@ def view_model(result: ScanResult) -> dict[str, Any]:
         "shared": shared_panel(matrix, inv, findings),
         "aws": aws_panel(matrix, findings),
         "layer_labels": matrix.layer_labels,
-        "account_map": matrix.account_map(inv, findings),
+        "maps": [
+            {
+                "id": "map-h",
+                "title": "The responsibility map of this account",
+                "rows": matrix.account_map(inv, findings),
+            }
+        ],
+        "sections": SECTIONS,
         "causes": could_not_see(inv, findings),
         "muted": muted_rows(findings),
         "compliance": [compliance_view(c) for c in result.compliance],

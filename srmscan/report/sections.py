@@ -241,6 +241,7 @@ def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
 
 FINDING_COLUMNS = [
     "id",
+    "account",
     "rule",
     "status",
     "severity",
@@ -265,7 +266,7 @@ FINDING_COLUMNS = [
     "cis",
 ]
 # Columns whose values repeat across findings of one rule: stored once in `texts`, by index.
-INTERNED = ("title", "rationale", "remediation", "type", "service", "region", "team", "layer", "tier")
+INTERNED = ("account", "title", "rationale", "remediation", "type", "service", "region", "team", "layer", "tier")
 
 
 def findings_payload(findings: list[Finding]) -> dict[str, Any]:
@@ -288,6 +289,7 @@ def findings_payload(findings: list[Finding]) -> dict[str, Any]:
         # string from the account still goes through scrub, as in the JSON report.
         values: dict[str, Any] = {
             "id": f.id,
+            "account": f.account_id,
             "rule": f.rule_id,
             "status": str(f.status),
             "severity": str(f.severity),
@@ -336,6 +338,7 @@ def filter_options(findings: list[Finding]) -> dict[str, list[dict[str, str]]]:
         "service": [{"value": s, "label": s} for s in sorted({f.service for f in shown})],
         "region": [{"value": s, "label": s} for s in sorted({f.region for f in shown})],
         "team": [{"value": t, "label": t} for t in teams],
+        "account": [{"value": a, "label": a} for a in sorted({f.account_id for f in shown})],
     }
     if any(not f.team for f in shown):
         options["team"].append({"value": NO_TEAM_VALUE, "label": NO_TEAM})

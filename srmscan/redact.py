@@ -26,6 +26,8 @@ _SAFE_KEYS = {
     "mfa_active",
     "secret_like_env",
     "authorization",
+    # A mute's author is a name or an email address: accountability, not a secret.
+    "author",
 }
 _SECRET_VALUE = re.compile(
     r"(AKIA|ASIA)[A-Z0-9]{16}|-----BEGIN [A-Z ]*PRIVATE KEY-----|\bgh[pousr]_[A-Za-z0-9]{30,}\b|\bxox[baprs]-[A-Za-z0-9-]{10,}"

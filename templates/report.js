@@ -10,9 +10,12 @@
   var LAYERS = Object.keys(cfg.layer_labels);
   var STATUS_RANK = { fail: 0, unknown: 1, pass: 2, info: 3 };
   var SEV_RANK = { critical: 0, high: 1, medium: 2, low: 3, info: 4 };
-  var SELECTS = ["owner", "status", "severity", "service", "region", "team"];
-  var HIDDEN = { type: "Resource type", layer: "Layer", rule: "Check" };
-  var FILTER_KEYS = SELECTS.concat(Object.keys(HIDDEN));
+  // The account select exists only on a merged (multi-account) report.
+  var SELECTS = ["account", "owner", "status", "severity", "service", "region", "team"].filter(function (k) {
+    return document.getElementById("f-" + k);
+  });
+  var HIDDEN = { type: "Resource type", layer: "Layer", rule: "Check", account: "Account" };
+  var FILTER_KEYS = SELECTS.concat(Object.keys(HIDDEN).filter(function (k) { return SELECTS.indexOf(k) === -1; }));
   var COLUMNS = [
     { key: "status", label: "Status", cls: "col-status" },
     { key: "severity", label: "Severity", cls: "col-sev" },
@@ -23,7 +26,7 @@
   ];
 
   var findings = decode(payload);
-  var state = { filters: {}, text: "", sort: null, dir: 1, limit: cfg.page_size, open: {}, printing: false };
+  var state = { filters: {}, text: "", sort: null, dir: 1, limit: {}, showRest: {}, open: {}, printing: false };
 
   function decode(p) {
     var interned = {};
@@ -42,7 +45,7 @@
 
   function searchText(f) {
     if (f.search === undefined) {
-      f.search = [f.title, f.message, f.rid, f.name, f.arn, f.rule, f.team, f.region, f.service, f.type, f.reason]
+      f.search = [f.title, f.message, f.rid, f.name, f.arn, f.rule, f.team, f.region, f.service, f.type, f.reason, f.account]
         .join(" ").toLowerCase();
     }
     return f.search;
@@ -69,16 +72,19 @@
     return String(f[key] || "").toLowerCase();
   }
 
+  function isOpen(f) { return f.status === "fail" || f.status === "unknown"; }
+
+  // Within a section: failing and unknown first by severity (the reader's order of work).
   function compare(a, b) {
-    var group = a.ownerRank - b.ownerRank || a.layerRank - b.layerRank || cmp(a.service, b.service);
-    if (group) { return group; }
     if (state.sort) {
       var c = cmp(sortValue(a, state.sort), sortValue(b, state.sort)) * state.dir;
       if (c) { return c; }
     }
-    return STATUS_RANK[a.status] - STATUS_RANK[b.status] || SEV_RANK[a.severity] - SEV_RANK[b.severity] ||
+    return SEV_RANK[a.severity] - SEV_RANK[b.severity] || STATUS_RANK[a.status] - STATUS_RANK[b.status] ||
       cmp(a.title, b.title) || cmp(a.name || a.rid, b.name || b.rid);
   }
+
+  function byLayer(a, b) { return a.layerRank - b.layerRank || compare(a, b); }
 
   function cmp(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
 
@@ -89,52 +95,86 @@
     return node;
   }
 
+  function tally(list) {
+    var t = { fail: 0, unknown: 0, pass: 0, info: 0 };
+    list.forEach(function (f) { t[f.status] = (t[f.status] || 0) + 1; });
+    return t;
+  }
+
+  function restLabel(t) {
+    var parts = [];
+    if (t.pass) { parts.push(t.pass + (t.pass === 1 ? " check passes" : " checks pass")); }
+    if (t.info) { parts.push(t.info + " inherited or informational"); }
+    return parts.join(", ");
+  }
+
+  // One section per owner, in the order of the model; each pages within itself, so a long
+  // Customer list never pushes Shared and AWS out of sight.
   function render() {
-    var list = findings.filter(matches).sort(compare);
-    var limit = state.printing ? list.length : state.limit;
-    var container = document.getElementById("findings-list");
-    var counts = groupCounts(list);
+    var list = findings.filter(matches);
     var frag = document.createDocumentFragment();
-    var owner = null, layer = null, service = null, tbody = null;
-    for (var i = 0; i < list.length && i < limit; i++) {
-      var f = list[i];
-      if (f.owner !== owner) {
-        owner = f.owner; layer = null;
-        var h3 = el("h3", { "class": "owner-" + owner }, OWNER_LABEL[owner] || owner);
-        h3.appendChild(el("span", { "class": "meta" }, " — " + counts[owner] + " finding(s)"));
-        frag.appendChild(h3);
+    var askedStatus = state.filters.status;
+    OWNERS.forEach(function (owner) {
+      var mine = list.filter(function (f) { return f.owner === owner; });
+      var open = mine.filter(isOpen);
+      var rest = mine.filter(function (f) { return !isOpen(f); });
+      var t = tally(mine);
+      var sec = el("section", { "class": "owner-section sec-" + owner, id: "sec-" + owner, "aria-labelledby": "sec-" + owner + "-h" });
+      var h3 = el("h3", { id: "sec-" + owner + "-h", "class": "owner-" + owner }, OWNER_LABEL[owner]);
+      h3.appendChild(el("span", { "class": "meta" }, " — " + t.fail + " failing, " + t.unknown + " unknown" +
+        (rest.length ? ", " + restLabel(t) : "")));
+      sec.appendChild(h3);
+      if (!mine.length) {
+        sec.appendChild(el("p", { "class": "meta" }, "No " + OWNER_LABEL[owner] + " findings match these filters."));
+      } else if (!open.length) {
+        sec.appendChild(el("p", { "class": "meta" }, "Nothing failing or unknown here."));
       }
-      if (f.layer !== layer) {
-        layer = f.layer; service = null;
-        frag.appendChild(el("h4", null, (cfg.layer_labels[layer] || layer) + " (" + counts[owner + "|" + layer] + ")"));
+      if (state.printing) {
+        drawByLayer(sec, open.sort(byLayer), owner);
+        if (rest.length) { sec.appendChild(el("p", { "class": "meta counted" }, restLabel(t) + " (not listed on paper; see report.json).")); }
+      } else {
+        if (open.length) { drawPaged(sec, open.sort(compare), owner + "|open", owner); }
+        if (rest.length) {
+          var shown = state.showRest[owner] || askedStatus === "pass" || askedStatus === "info";
+          var toggle = el("button", { type: "button", "class": "rest-toggle", "data-rest": owner,
+            "aria-expanded": String(!!shown) }, restLabel(t) + (shown ? " — hide" : " — show"));
+          sec.appendChild(toggle);
+          if (shown) { drawPaged(sec, rest.sort(compare), owner + "|rest", owner); }
+        }
       }
-      if (f.service !== service) {
-        service = f.service;
-        frag.appendChild(el("h5", null, service + " (" + counts[owner + "|" + layer + "|" + service] + ")"));
-        tbody = table(frag, OWNER_LABEL[owner] + ", " + (cfg.layer_labels[layer] || layer) + ", " + service);
-      }
-      addRow(tbody, f);
-    }
-    container.replaceChildren(frag);
-    var shown = Math.min(limit, list.length);
+      frag.appendChild(sec);
+    });
+    document.getElementById("findings-list").replaceChildren(frag);
+    var all = tally(list);
     var count = document.getElementById("f-count");
-    count.textContent = list.length === findings.length && shown === list.length
-      ? "Showing all " + list.length + " findings"
-      : "Showing " + shown + " of " + list.length + " matching findings (" + findings.length + " in total)";
-    var more = document.getElementById("f-more");
-    more.hidden = shown >= list.length;
-    more.textContent = "Show " + Math.min(cfg.page_size, list.length - shown) + " more";
+    count.textContent = (list.length === findings.length ? "All " + list.length + " findings"
+      : list.length + " of " + findings.length + " findings match the filters") +
+      ": " + all.fail + " failing, " + all.unknown + " unknown, " + all.pass + " passing, " + all.info + " info";
     renderChips();
   }
 
-  function groupCounts(list) {
-    var c = {};
-    list.forEach(function (f) {
-      [f.owner, f.owner + "|" + f.layer, f.owner + "|" + f.layer + "|" + f.service].forEach(function (k) {
-        c[k] = (c[k] || 0) + 1;
-      });
+  function drawPaged(sec, items, key, owner) {
+    var limit = state.limit[key] || cfg.section_page;
+    var tbody = table(sec, OWNER_LABEL[owner] + (key.slice(-4) === "open" ? ": failing and unknown" : ": passing and info"));
+    for (var i = 0; i < items.length && i < limit; i++) { addRow(tbody, items[i]); }
+    if (items.length > limit) {
+      var left = items.length - limit;
+      sec.appendChild(el("button", { type: "button", "class": "more", "data-more": key },
+        "Show " + Math.min(cfg.section_page, left) + " more of " + left + " (" + OWNER_LABEL[owner] + ")"));
+    }
+  }
+
+  function drawByLayer(sec, items, owner) {
+    var layer = null, tbody = null;
+    items.forEach(function (f) {
+      if (f.layer !== layer) {
+        layer = f.layer;
+        var n = items.filter(function (x) { return x.layer === layer; }).length;
+        sec.appendChild(el("h4", null, (cfg.layer_labels[layer] || layer) + " (" + n + ")"));
+        tbody = table(sec, OWNER_LABEL[owner] + ", " + (cfg.layer_labels[layer] || layer));
+      }
+      addRow(tbody, f);
     });
-    return c;
   }
 
   function table(frag, caption) {
@@ -155,25 +195,30 @@
     return body;
   }
 
+  // Each cell carries its column name (data-label): on a narrow screen the row becomes a stacked
+  // card and CSS prints the label before the value.
   function addRow(tbody, f) {
     var tr = el("tr", { "class": "st-" + f.status });
-    var st = el("td");
+    var st = el("td", { "class": "c-status", "data-label": "Status" });
     st.appendChild(el("span", { "class": "badge status-" + f.status }, f.status));
     tr.appendChild(st);
-    tr.appendChild(el("td", null, f.severity));
-    var main = el("td");
-    var open = !!state.open[f.id] || (state.printing && (f.status === "fail" || f.status === "unknown"));
+    tr.appendChild(el("td", { "class": "c-sev sev-" + f.severity, "data-label": "Severity" }, f.severity));
+    var main = el("td", { "class": "c-main", "data-label": "Finding" });
+    var open = !!state.open[f.id] && !state.printing;
     var detailId = "d-" + f.id;
     var btn = el("button", { type: "button", "class": "expand", "aria-expanded": String(open), "aria-controls": detailId,
       "data-id": f.id }, f.title);
     main.appendChild(btn);
-    main.appendChild(el("div", { "class": "msg" }, f.message));
+    main.appendChild(el("div", { "class": "msg" }, f.status === "unknown" && f.reason ? f.reason : f.message));
+    main.appendChild(el("div", { "class": "where meta" }, (cfg.multi_account ? f.account + " · " : "") + (cfg.layer_labels[f.layer] || f.layer) + " · " + f.service +
+      " · " + f.rule));
     tr.appendChild(main);
-    var res = el("td", { "class": "res" });
-    res.appendChild(el("code", null, f.name || f.rid));
+    var res = el("td", { "class": "res", "data-label": "Resource" });
+    if (f.name && f.name !== f.rid) { res.appendChild(el("span", { "class": "rname" }, f.name)); }
+    res.appendChild(el("code", { "class": "rid" }, f.rid));
     tr.appendChild(res);
-    tr.appendChild(el("td", null, f.region));
-    tr.appendChild(el("td", null, f.team || "—"));
+    tr.appendChild(el("td", { "class": "c-region", "data-label": "Region" }, f.region));
+    tr.appendChild(el("td", { "class": "c-team", "data-label": "Team" }, f.team || "—"));
     tbody.appendChild(tr);
     if (open) { tbody.appendChild(detailRow(f, detailId)); }
   }
@@ -215,7 +260,7 @@
     box.replaceChildren();
     Object.keys(HIDDEN).forEach(function (key) {
       var v = state.filters[key];
-      if (!v) { return; }
+      if (!v || SELECTS.indexOf(key) !== -1) { return; }
       var shown = key === "layer" ? (cfg.layer_labels[v] || v) : v;
       var chip = el("button", { type: "button", "class": "chip", "data-clear": key,
         "aria-label": "Remove filter " + HIDDEN[key] + ": " + shown }, HIDDEN[key] + ": " + shown + " ✕");
@@ -223,23 +268,63 @@
     });
   }
 
-  function readForm() {
-    SELECTS.forEach(function (k) { state.filters[k] = document.getElementById("f-" + k).value; });
-    state.text = document.getElementById("f-text").value.trim().toLowerCase();
-    state.limit = cfg.page_size;
-    render();
+  // The view lives in the URL fragment (#view?status=fail&owner=shared), so a link opens the same
+  // view and the back button steps back through filter changes. Plain anchors (#map-h) are left alone.
+  var VIEW = "#view?";
+
+  function viewHash() {
+    var parts = [];
+    FILTER_KEYS.forEach(function (k) {
+      if (state.filters[k]) { parts.push(encodeURIComponent(k) + "=" + encodeURIComponent(state.filters[k])); }
+    });
+    if (state.text) { parts.push("q=" + encodeURIComponent(state.text)); }
+    return parts.length ? VIEW + parts.join("&") : "";
   }
 
-  function setFilters(values) {
+  function remember(replace) {
+    var hash = viewHash();
+    var now = location.hash.indexOf(VIEW) === 0 ? location.hash : "";
+    if (hash === now) { return; }
+    var url = location.pathname + location.search + hash;
+    try {
+      if (replace) { history.replaceState(null, "", url); } else { history.pushState(null, "", url); }
+    } catch (err) {
+      // Some browsers refuse history changes on file: pages; the view still works, unshared.
+    }
+  }
+
+  function fromHash() {
+    var values = {}, text = "";
+    if (location.hash.indexOf(VIEW) === 0) {
+      location.hash.slice(VIEW.length).split("&").forEach(function (pair) {
+        var i = pair.indexOf("=");
+        if (i < 1) { return; }
+        var k = decodeURIComponent(pair.slice(0, i)), v = decodeURIComponent(pair.slice(i + 1));
+        if (k === "q") { text = v; } else if (FILTER_KEYS.indexOf(k) !== -1) { values[k] = v; }
+      });
+    }
+    return { values: values, text: text };
+  }
+
+  function readForm(e) {
+    SELECTS.forEach(function (k) { state.filters[k] = document.getElementById("f-" + k).value; });
+    state.text = document.getElementById("f-text").value.trim().toLowerCase();
+    state.limit = {};
+    render();
+    // Typing replaces the entry (one history step per search, not per key).
+    remember(!!(e && e.target && e.target.id === "f-text"));
+  }
+
+  function setFilters(values, text) {
     FILTER_KEYS.forEach(function (k) { state.filters[k] = values[k] || ""; });
     SELECTS.forEach(function (k) {
       var sel = document.getElementById("f-" + k);
       sel.value = state.filters[k];
       if (sel.value !== state.filters[k]) { sel.value = ""; state.filters[k] = ""; }
     });
-    document.getElementById("f-text").value = "";
-    state.text = "";
-    state.limit = cfg.page_size;
+    document.getElementById("f-text").value = text || "";
+    state.text = (text || "").trim().toLowerCase();
+    state.limit = {};
     render();
   }
 
@@ -254,28 +339,31 @@
 
   document.getElementById("filters").addEventListener("input", readForm);
   document.getElementById("filters").addEventListener("submit", function (e) { e.preventDefault(); });
-  document.getElementById("f-reset").addEventListener("click", function () { setFilters({}); });
-  document.getElementById("f-more").addEventListener("click", function () {
-    state.limit += cfg.page_size;
-    render();
-  });
+  document.getElementById("f-reset").addEventListener("click", function () { setFilters({}); remember(false); });
   document.getElementById("f-chips").addEventListener("click", function (e) {
     var b = e.target.closest("[data-clear]");
     if (!b) { return; }
     state.filters[b.getAttribute("data-clear")] = "";
     render();
+    remember(false);
     document.getElementById("f-count").focus();
   });
-  document.querySelectorAll("main [data-f-owner], main [data-f-type], main [data-f-layer], main [data-f-rule]")
+  document.querySelectorAll("main [data-f-owner], main [data-f-type], main [data-f-layer], main [data-f-rule], main [data-f-account]")
     .forEach(function (b) {
       if (b.closest("#findings-list")) { return; }
       b.addEventListener("click", function () {
         setFilters(fromButton(b));
+        remember(false);
         var h = document.getElementById("findings-h");
         h.scrollIntoView();
         h.focus({ preventScroll: true });
       });
     });
+  window.addEventListener("popstate", function () {
+    if (location.hash && location.hash.indexOf(VIEW) !== 0) { return; }
+    var v = fromHash();
+    setFilters(v.values, v.text);
+  });
   document.getElementById("findings-list").addEventListener("click", function (e) {
     var sort = e.target.closest("[data-sort]");
     if (sort) {
@@ -284,6 +372,22 @@
       render();
       var again = document.querySelector('#findings-list [data-sort="' + key + '"]');
       if (again) { again.focus(); }
+      return;
+    }
+    var more = e.target.closest("[data-more]");
+    if (more) {
+      var mk = more.getAttribute("data-more");
+      state.limit[mk] = (state.limit[mk] || cfg.section_page) + cfg.section_page;
+      render();
+      return;
+    }
+    var rest = e.target.closest("[data-rest]");
+    if (rest) {
+      var owner = rest.getAttribute("data-rest");
+      state.showRest[owner] = !state.showRest[owner];
+      render();
+      var back = document.querySelector('#findings-list [data-rest="' + owner + '"]');
+      if (back) { back.focus(); }
       return;
     }
     var btn = e.target.closest("button.expand");
@@ -302,9 +406,20 @@
     }
   });
 
-  // Paper: the walkthrough is often printed, so print every matching finding, failures expanded.
-  window.addEventListener("beforeprint", function () { state.printing = true; render(); });
-  window.addEventListener("afterprint", function () { state.printing = false; render(); });
+  // Paper is for the sign-off walkthrough: every failing and unknown finding of the current view,
+  // compact and grouped owner -> layer; passes only counted. Browsers fire beforeprint; a print
+  // preview that only switches the media type (a headless PDF) is caught by the media query.
+  function printing(on) {
+    if (state.printing === on) { return; }
+    state.printing = on;
+    render();
+  }
+  window.addEventListener("beforeprint", function () { printing(true); });
+  window.addEventListener("afterprint", function () { printing(false); });
+  var printQuery = window.matchMedia ? window.matchMedia("print") : null;
+  if (printQuery && printQuery.addEventListener) {
+    printQuery.addEventListener("change", function (q) { printing(q.matches); });
+  }
 
   var themes = ["auto", "light", "dark"];
   var themeBtn = document.getElementById("theme");
@@ -317,7 +432,8 @@
     themeBtn.setAttribute("aria-label", "Colour theme: " + (next === "auto" ? "follows the system" : next));
   });
 
-  render();
+  var initial = fromHash();
+  if (Object.keys(initial.values).length || initial.text) { setFilters(initial.values, initial.text); } else { render(); }
   // Read by the browser tests and the scale benchmark: when the page became usable.
   document.documentElement.setAttribute("data-ready-ms", String(Math.round(performance.now())));
   document.documentElement.setAttribute("data-ready", "1");

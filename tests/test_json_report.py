@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from srmscan.evaluate.engine import evaluate
+from srmscan.evaluate.engine import RuleSet, evaluate
 from srmscan.model import Resource, Status
 from srmscan.report.json_report import render_json
 from srmscan.scan import ScanResult
@@ -96,3 +96,19 @@ def test_finding_ids_are_stable_across_runs(ruleset) -> None:
     first = [f.id for f in _result(ruleset, bucket).findings]
     second = [f.id for f in _result(ruleset, bucket).findings]
     assert first == second and len(set(first)) == len(first)
+
+
+def test_mute_author_is_shown_not_redacted_but_secret_values_still_are(ruleset: RuleSet) -> None:
+    from tests import report_synth
+
+    mute = {"reason": "ok", "expires": "2027-01-31", "author": "alice@example.com", "status": "fail"}
+    leaky = {**mute, "author": "AKIAABCDEFGHIJKLMNOP"}
+    fs = [
+        report_synth.finding(resource_id="a", status=Status.MUTED, mute=mute),
+        report_synth.finding(resource_id="b", status=Status.MUTED, mute=leaky),
+    ]
+    result = ScanResult(inventory=report_synth.inventory(), findings=fs, ruleset=ruleset)
+    data = json.loads(render_json(result))
+    authors = [f["mute"]["author"] for f in data["findings"]]
+    assert authors[0] == "alice@example.com"
+    assert "AKIA" not in authors[1]

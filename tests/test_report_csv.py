@@ -67,3 +67,17 @@ def test_written_file_is_utf8_with_bom(ruleset: RuleSet, tmp_path: Path) -> None
     assert raw.startswith(b"\xef\xbb\xbf")
     assert "ünïcødé-桶".encode() in raw
     assert raw.count(b"\r\n") == 2  # header + one row, CRLF as spreadsheets expect
+
+
+def test_muted_rows_carry_reason_expiry_author_and_the_real_status(ruleset: RuleSet) -> None:
+    mute = {"reason": "launch assets", "expires": "2027-01-31", "author": "alice@example.com", "status": "fail"}
+    fs = [finding(resource_id="m", status=Status.MUTED, mute=mute), finding(resource_id="p", status=Status.PASS)]
+    result = ScanResult(inventory=inventory(), findings=fs, ruleset=ruleset)
+    muted, passing = _rows(render_csv(result))
+    assert muted["status"] == "muted" and muted["real_status"] == "fail"
+    assert (muted["mute_reason"], muted["mute_expires"], muted["mute_author"]) == (
+        "launch assets",
+        "2027-01-31",
+        "alice@example.com",
+    )
+    assert passing["real_status"] == "pass" and passing["mute_author"] == passing["mute_reason"] == ""

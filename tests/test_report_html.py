@@ -123,17 +123,20 @@ def test_could_not_see_groups_calls_by_cause_and_action() -> None:
 
 
 def test_muted_findings_are_listed_separately_with_reason_and_expiry() -> None:
-    mute = {"reason": "accepted until launch", "expires": "2027-01-31", "status": "fail"}
+    mute = {"reason": "accepted until launch", "expires": "2027-01-31", "status": "fail", "author": "alice@example.com"}
     fs = [finding(resource_id="m", status=Status.MUTED, mute=mute), finding(resource_id="f")]
     assert muted_rows(fs) == [
         {
             "title": fs[0].title,
             "rule_id": fs[0].rule_id,
             "resource": "m",
+            "resource_id": "m",
             "region": "eu-west-1",
             "severity": "high",
             "reason": "accepted until launch",
             "expires": "2027-01-31",
+            "author": "alice@example.com",
+            "status": "fail",
         }
     ]
     rows = _decode(findings_payload(fs))

@@ -16,11 +16,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
-
-from srmscan.evaluate.resources import templates_dir
 from srmscan.redact import scrub
 from srmscan.report.csv_report import safe_cell
+from srmscan.report.merged_html import render_merged_page
 
 MERGED_KIND = "srmscan-merged-report"
 REPORT_KIND = "srmscan-report"
@@ -73,6 +71,8 @@ def _accounts_of(report: dict[str, Any]) -> Iterable[tuple[dict[str, Any], list[
         "scan_error": report.get("scan_error"),
         "report_dir": report.get("report_dir"),
         "notes": report.get("notes", []),
+        # Per-type counts, for the merged report's responsibility maps.
+        "resource_counts": report.get("resource_counts", {}),
     }
     errors = [{**e, "account_id": acct} for e in report.get("errors", [])]
     yield entry, list(report.get("findings", [])), errors
@@ -206,23 +206,8 @@ def render_merged_csv(merged: dict[str, Any]) -> str:
 
 
 def render_merged_html(merged: dict[str, Any]) -> str:
-    env = Environment(
-        loader=FileSystemLoader(str(templates_dir())),
-        autoescape=select_autoescape(enabled_extensions=("html", "j2", "html.j2"), default=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    order = {s: i for i, s in enumerate(STATUSES)}
-    rank = {s: i for i, s in enumerate(SEVERITIES)}
-    findings = sorted(
-        (f for f in merged["findings"] if f.get("status") not in ("info",)),
-        key=lambda f: (
-            order.get(str(f.get("status")), 9),
-            rank.get(str(f.get("severity")), 9),
-            str(f.get("account_id")),
-        ),
-    )
-    return env.get_template("merged.html.j2").render(merged=merged, findings=findings, statuses=STATUSES)
+    """The merged page in the single-account design (srmscan/report/merged_html.py)."""
+    return render_merged_page(merged)
 
 
 def write_merged(merged: dict[str, Any], output_dir: Path, formats: Iterable[str] = ("json", "html")) -> list[Path]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
-from srmscan.model import Finding
+from srmscan.model import Finding, Status
 from srmscan.redact import scrub
 from srmscan.scan import ScanResult
 
@@ -29,6 +29,11 @@ COLUMNS = [
     "fsbp",
     "cis",
     "finding_id",
+    # Appended (the column order is a contract): a muted row's accountability and what it hides.
+    "mute_reason",
+    "mute_expires",
+    "mute_author",
+    "real_status",
 ]
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -45,6 +50,7 @@ def safe_cell(value: object) -> str:
 
 
 def row(f: Finding) -> list[str]:
+    mute = f.mute or {}
     values = [
         f.account_id,
         f.region,
@@ -65,6 +71,10 @@ def row(f: Finding) -> list[str]:
         " ".join(f.frameworks.get("fsbp", [])),
         " ".join(f.frameworks.get("cis", [])),
         f.id,
+        mute.get("reason", ""),
+        mute.get("expires", ""),
+        mute.get("author", ""),
+        mute.get("status", "") if f.status is Status.MUTED else f.status,
     ]
     return [safe_cell(v) for v in values]
 

@@ -40,8 +40,19 @@ OWNER_BLURB = {
     "shared": "AWS does the work; we hold the lever that decides whether it happens or whether we survive it.",
     "aws": "Security of the cloud: what this account inherits, attested by independent auditors.",
 }
-# Rows drawn at a time; the reader asks for more. Keeps a 10,000-finding page responsive.
-PAGE_SIZE = 200
+# The page's sections, in order. A new section (e.g. a framework view) is one template and one entry.
+SECTIONS = [
+    "_panels.html.j2",
+    "_map.html.j2",
+    "_findings.html.j2",
+    "_could_not_see.html.j2",
+    "_changes.html.j2",
+    "_muted.html.j2",
+    "_compliance.html.j2",
+]
+# Rows drawn at a time in each owner's section; the reader asks for more. Small enough that the
+# Customer list never pushes Shared and AWS far down, and a 10,000-finding page stays responsive.
+SECTION_PAGE = 25
 
 
 def _environment() -> Environment:
@@ -115,13 +126,20 @@ def view_model(result: ScanResult) -> dict[str, Any]:
         "shared": shared_panel(matrix, inv, findings),
         "aws": aws_panel(matrix, findings),
         "layer_labels": matrix.layer_labels,
-        "account_map": matrix.account_map(inv, findings),
+        "maps": [
+            {
+                "id": "map-h",
+                "title": "The responsibility map of this account",
+                "rows": matrix.account_map(inv, findings),
+            }
+        ],
+        "sections": SECTIONS,
         "causes": could_not_see(inv, findings),
         "muted": muted_rows(findings),
         "compliance": [compliance_view(c) for c in result.compliance],
         "options": filter_options(findings),
         "payload_chunks": _json_chunks_for_script(findings_payload(findings)),
-        "config": {"page_size": PAGE_SIZE, "no_team": NO_TEAM_VALUE, "layer_labels": matrix.layer_labels},
+        "config": {"section_page": SECTION_PAGE, "no_team": NO_TEAM_VALUE, "layer_labels": matrix.layer_labels},
     }
 
 

@@ -216,7 +216,7 @@ def could_not_see(inv: Inventory, findings: list[Finding]) -> list[CauseGroup]:
 
 
 def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
-    """Muted findings with the reason and expiry the mute carried."""
+    """Muted findings with who muted them, why, until when, and the status the mute hides."""
     rows = []
     for f in findings:
         if f.status is not Status.MUTED:
@@ -227,10 +227,13 @@ def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
                 "title": f.title,
                 "rule_id": f.rule_id,
                 "resource": f.resource_name or f.resource_id,
+                "resource_id": f.resource_id,
                 "region": f.region,
                 "severity": str(f.severity),
                 "reason": str(mute.get("reason", "")),
                 "expires": str(mute.get("expires", "")),
+                "author": str(mute.get("author", "")),
+                "status": str(mute.get("status", "")),
             }
         )
     return rows
@@ -238,6 +241,7 @@ def muted_rows(findings: list[Finding]) -> list[dict[str, Any]]:
 
 FINDING_COLUMNS = [
     "id",
+    "account",
     "rule",
     "status",
     "severity",
@@ -262,7 +266,7 @@ FINDING_COLUMNS = [
     "cis",
 ]
 # Columns whose values repeat across findings of one rule: stored once in `texts`, by index.
-INTERNED = ("title", "rationale", "remediation", "type", "service", "region", "team", "layer", "tier")
+INTERNED = ("account", "title", "rationale", "remediation", "type", "service", "region", "team", "layer", "tier")
 
 
 def findings_payload(findings: list[Finding]) -> dict[str, Any]:
@@ -285,6 +289,7 @@ def findings_payload(findings: list[Finding]) -> dict[str, Any]:
         # string from the account still goes through scrub, as in the JSON report.
         values: dict[str, Any] = {
             "id": f.id,
+            "account": f.account_id,
             "rule": f.rule_id,
             "status": str(f.status),
             "severity": str(f.severity),
@@ -333,6 +338,7 @@ def filter_options(findings: list[Finding]) -> dict[str, list[dict[str, str]]]:
         "service": [{"value": s, "label": s} for s in sorted({f.service for f in shown})],
         "region": [{"value": s, "label": s} for s in sorted({f.region for f in shown})],
         "team": [{"value": t, "label": t} for t in teams],
+        "account": [{"value": a, "label": a} for a in sorted({f.account_id for f in shown})],
     }
     if any(not f.team for f in shown):
         options["team"].append({"value": NO_TEAM_VALUE, "label": NO_TEAM})

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import timedelta
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -68,6 +69,7 @@ def _keys(world: DemoWorld) -> None:
         Tags=[{"Key": "Team", "Value": "analytics"}],
     )
     kms.schedule_key_deletion(KeyId=old_key["KeyId"], PendingWindowInDays=7)
+    world.ids["kms_pending_deletion"] = old_key["KeyId"]
 
 
 def _secrets(world: DemoWorld) -> None:
@@ -101,3 +103,18 @@ def _secrets(world: DemoWorld) -> None:
             }
         ),
     )
+
+
+def install(events: Any, world: DemoWorld) -> None:
+    """SIMULATED: moto dates the scheduled deletion from the wall clock; the demo dates it from its
+    own clock, so two demo runs on one day report the same date."""
+    key = world.ids.get("kms_pending_deletion")
+    if not key:
+        return
+
+    def deletion_date(parsed: dict[str, Any], **_: Any) -> None:
+        meta = parsed.get("KeyMetadata") or {}
+        if meta.get("KeyId") == key and meta.get("DeletionDate"):
+            meta["DeletionDate"] = world.now + timedelta(days=7)
+
+    events.register("after-call.kms.DescribeKey", deletion_date)

@@ -10,6 +10,7 @@ the launch domain in ListDomains answers, the demo's SIMULATED account data.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from srmscan.demo.account import DemoWorld
@@ -98,5 +99,8 @@ def install(events: Any, world: DemoWorld) -> None:
         for domain in parsed.get("Domains") or []:
             if domain.get("DomainName") == LAUNCH_DOMAIN:
                 domain["TransferLock"] = False  # SIMULATED: the lock was switched off for a transfer
+            if domain.get("Expiry"):
+                # SIMULATED: moto dates expiry from the wall clock; the demo's clock keeps runs identical.
+                domain["Expiry"] = world.now + timedelta(days=730)
 
     events.register("after-call.route53domains.ListDomains", unlock)

@@ -239,7 +239,7 @@ def bucket_versioning(r, inv):
     layer=SERVICE_CONFIG,
     severity=LOW,
     fsbp=["S3.9"],
-    rationale="""Access logs answer "who read the testimonial videos while the bucket was public?";
+    rationale="""Access logs answer "who read these objects while the bucket was public?";
     without them (or CloudTrail S3 data events) that question has no answer.""",
     remediation="""CLI: aws s3api put-bucket-logging --bucket BUCKET --bucket-logging-status
     '{"LoggingEnabled":{"TargetBucket":"LOG_BUCKET","TargetPrefix":"BUCKET/"}}'""",

@@ -257,9 +257,11 @@ CONTRAST_JS = """
 """
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_text_contrast_passes_wcag_aa(browser: Any, demo_report: tuple[Path, ScanResult], scheme: str) -> None:
-    page = Page(browser, demo_report[0], scheme)
+@pytest.mark.parametrize("scheme, width", [("light", 1300), ("dark", 1300), ("light", 390), ("dark", 390)])
+def test_text_contrast_passes_wcag_aa(
+    browser: Any, demo_report: tuple[Path, ScanResult], scheme: str, width: int
+) -> None:
+    page = Page(browser, demo_report[0], scheme, width=width)
     try:
         page.page.locator("#findings-list button.expand").first.click()
         assert page.page.evaluate(CONTRAST_JS) == []

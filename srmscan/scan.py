@@ -45,18 +45,35 @@ class ScanResult:
 
 
 def resolve_regions(aws: AwsSession, requested: Iterable[str], all_regions: bool) -> list[str]:
-    """`--region` values checked against botocore's list; `--all-regions` asks the account."""
-    requested = [r.strip() for r in requested if r and r.strip()]
+    """`--region` values (repeatable, comma-separated) checked against botocore's endpoint data
+    before any scanning: known, and all in one partition (the credentials' partition is the home
+    region's). `--all-regions` asks the account, keeping only regions of that partition."""
+    wanted = [r.strip() for item in requested if item for r in item.split(",") if r.strip()]
     if all_regions:
-        return aws.enabled_regions()
-    if not requested:
+        enabled = aws.enabled_regions()
+        home = _partition(aws, aws.home_region)
+        return [r for r in enabled if home is None or _partition(aws, r) in (home, None)]
+    if not wanted:
         aws.identity()  # the partition decides the default region (us-gov-west-1, cn-northwest-1, ...)
         return [aws.home_region]
     known = aws.available_regions()
-    unknown = [r for r in requested if r not in known]
-    if unknown and not aws.endpoint_url:
-        raise ScanSetupError(f"unknown region {unknown[0]!r}")
-    return list(dict.fromkeys(requested))
+    for region in wanted:
+        if region not in known:
+            hint = f" (did you mean {region.lower()!r}?)" if region.lower() in known else ""
+            raise ScanSetupError(f"unknown region {region!r}{hint}: not in botocore's endpoint data")
+    partitions = {p for p in (_partition(aws, r) for r in wanted) if p}
+    if len(partitions) > 1:
+        raise ScanSetupError(
+            f"regions from different partitions ({', '.join(sorted(partitions))}): scan them separately"
+        )
+    return list(dict.fromkeys(wanted))
+
+
+def _partition(aws: AwsSession, region: str) -> str | None:
+    try:
+        return str(aws.session.get_partition_for_region(region))
+    except Exception:  # an unknown name (custom endpoint): no partition to compare
+        return None
 
 
 def run_scan(

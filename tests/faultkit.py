@@ -67,7 +67,9 @@ def protocol_of(session: Any, event_service: str) -> str:
     for name in session.get_available_services():
         model = session._session.get_service_model(name)
         if model.service_id.hyphenize() == event_service:
-            return str(model.protocol)
+            # The protocol the client really speaks: botocore picks the first of `protocols` it
+            # supports (route53domains lists cbor but is spoken as json), not `protocol`.
+            return str(getattr(model, "resolved_protocol", None) or model.protocol)
     raise KeyError(event_service)
 
 

@@ -235,3 +235,79 @@ def test_merged_report_statuses_are_not_upgraded(session, aws: AwsSession, rules
     policy = [f for f in merged["findings"] if f["rule_id"] == "s3.bucket_policy_public"]
     assert [f["status"] for f in policy] == [str(Status.UNKNOWN)]
     assert any(e["operation"] == "GetBucketPolicy" and e["account_id"] == members[0] for e in merged["errors"])
+
+
+def _regional(region: str, finished: str, status: str, extra: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    return {
+        "kind": "srmscan-report",
+        "schema_version": 1,
+        "account_id": "333333333333",
+        "regions": [region],
+        "finished_at": finished,
+        "api_calls": 10,
+        "findings": [
+            {"id": f"f-{region}", "account_id": "333333333333", "region": region, "status": status, "severity": "high"},
+            {"id": "f-iam", "account_id": "333333333333", "region": "global", "status": status, "severity": "low"},
+            *(extra or []),
+        ],
+        "errors": [{"id": "E1", "region": region, "operation": "X"}],
+    }
+
+
+def test_merge_unions_regions_of_one_account_and_says_when_a_later_scan_wins(tmp_path: Path) -> None:
+    eu = _regional("eu-west-1", "2026-01-01T10:00:00Z", "fail")
+    us = _regional("us-east-1", "2026-01-01T11:00:00Z", "pass")
+    merged = merge_reports([eu, us])
+    (account,) = merged["accounts"]
+    assert account["regions"] == ["eu-west-1", "us-east-1"] and account["api_calls"] == 20
+    by_id = {f["id"]: f["status"] for f in merged["findings"]}
+    assert by_id == {"f-eu-west-1": "fail", "f-us-east-1": "pass", "f-iam": "pass"}  # global: the later scan
+    assert {e["region"] for e in merged["errors"]} == {"eu-west-1", "us-east-1"}
+    assert [n for n in merged["notes"] if "region global" in n]  # the shared account-wide part is named
+    assert not [n for n in merged["notes"] if "eu-west-1" in n]
+
+    rerun = _regional("eu-west-1", "2026-01-02T09:00:00Z", "pass")
+    again = merge_reports([merged, rerun])
+    assert {f["id"]: f["status"] for f in again["findings"]}["f-eu-west-1"] == "pass"
+    note = next(n for n in again["notes"] if "region eu-west-1" in n)
+    assert "kept the scan finished 2026-01-02T09:00:00Z" in note and "2026-01-01T10:00:00Z" in note
+
+    paths = []
+    for n, report in enumerate((eu, us)):
+        paths.append(tmp_path / f"r{n}.json")
+        paths[-1].write_text(json.dumps(report), encoding="utf-8")
+    result = CliRunner().invoke(app, ["merge", *map(str, paths), "-o", str(tmp_path / "m")])
+    assert result.exit_code == 0, result.output
+    written = json.loads((tmp_path / "m" / "report.json").read_text(encoding="utf-8"))
+    assert len(written["findings"]) == 3 and "region global" in result.output
+
+
+def test_org_role_with_no_active_account_is_an_error_not_a_clean_scan(
+    session, aws: AwsSession, ruleset, tmp_path: Path
+) -> None:
+    from srmscan.accounts.organization import org_scan
+    from srmscan.collect.session import ScanSetupError
+
+    _org(session, n=1)
+
+    def suspend_all(parsed: dict[str, Any], **_: Any) -> None:
+        for item in parsed.get("Accounts", []):
+            item["Status"] = item["State"] = "SUSPENDED"
+
+    aws.events.register("after-call.organizations.ListAccounts", suspend_all)
+    common: dict[str, Any] = dict(
+        role_name="Audit",
+        ruleset=ruleset,
+        regions=["eu-west-1"],
+        all_regions=False,
+        formats=["json"],
+        external_id=None,
+        owner_tags=("Team",),
+        threshold=None,
+        concurrency=1,
+        say=lambda line: None,
+    )
+    with pytest.raises(ScanSetupError, match="no ACTIVE account"):
+        org_scan(aws, output_dir=tmp_path / "none", shard_spec=None, **common)
+    # An empty shard is normal (fewer accounts than shards): exit 0 with an empty merged report.
+    assert org_scan(aws, output_dir=tmp_path / "slice", shard_spec="0/2", **common) == 0

@@ -27,7 +27,7 @@ def test_patch_plan_and_events_keep_documentdb_and_neptune_instances() -> None:
     """Typed apart from RDS, their AWS-applied maintenance still shows in `patch-plan` and `events`."""
     from datetime import date
 
-    from srmscan.incidents import events, patch_plan
+    from srmscan.incidents import events, patch_plan, plan_common
     from srmscan.incidents.evidence import PatchEvidence
     from srmscan.model import Resource
     from tests.helpers import inventory
@@ -47,6 +47,6 @@ def test_patch_plan_and_events_keep_documentdb_and_neptune_instances() -> None:
     rows = {r.resource: r for r in patch_plan.build_plan(inv, PatchEvidence(), req).rows}
     assert rows["docs-1"].resource_type == "AWS::DocDB::DBInstance" and rows["docs-1"].owner == "aws"
     assert "does not apply" in rows["docs-1"].evidence and "system-update" in rows["docs-1"].evidence
-    assert rows["graph-1"].status == patch_plan.NONE_PENDING
+    assert rows["graph-1"].status == plan_common.NONE_PENDING
     scheduled = [r for r in events._rds_rows(inv) if r.resource == "docs-1"]
     assert [r.resource_type for r in scheduled] == ["AWS::DocDB::DBInstance"]

@@ -292,3 +292,21 @@ def test_every_recorded_dax_cluster_parses() -> None:
             if "SSEDescription" not in item:
                 assert attrs["sse_status"] is None, path
     assert seen >= 5
+
+
+@pytest.mark.parametrize("directory", rec.directories("dax.DescribeClusters"), ids=lambda p: p.name)
+def test_recorded_dax_answers_through_the_collector(directory, aws, ruleset) -> None:  # type: ignore[no-untyped-def]
+    fail_operation(aws.events, "dynamodb", "ListTables")
+    rec.replay(aws.events, directory, "dax", "dax", ["DescribeClusters", "ListTags"])
+    inv = collect_inventory(aws, ["us-east-1"], only={"dynamodb"})
+    assert not [e for e in inv.errors if e.operation.startswith("collector:")], inv.errors
+    raw = {
+        str(c.get("ClusterName")): c
+        for _, d in (rec.load(p) for p in rec.files(directory, "dax.DescribeClusters"))
+        for c in d.get("Clusters") or []
+    }
+    for f in evaluate(inv, ruleset):
+        if f.rule_id == "dynamodb.dax_encrypted_in_transit" and f.status is Status.PASS:
+            assert raw[f.resource_id].get("ClusterEndpointEncryptionType") == "TLS"
+        if f.rule_id == "dynamodb.dax_encrypted_at_rest" and f.status is Status.PASS:
+            assert (raw[f.resource_id].get("SSEDescription") or {}).get("Status") == "ENABLED"

@@ -532,10 +532,12 @@ def test_ctrl_c_writes_partial_reports(tmp_path: Path) -> None:
     stdout, stderr = proc.communicate(timeout=60)
     assert "Traceback" not in stderr, stderr
     assert proc.returncode == 130, (proc.returncode, stderr)
-    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    # Under its own name: a partial scan never takes the place of a complete report.json.
+    assert not (out / "report.json").exists()
+    report = json.loads((out / "report.partial.json").read_text(encoding="utf-8"))
     assert report["partial"] is True
     assert any("interrupted" in note for note in report["notes"])
-    assert "interrupted" in (out / "report.html").read_text(encoding="utf-8")
+    assert "interrupted" in (out / "report.partial.html").read_text(encoding="utf-8")
     assert "interrupted" in stdout + stderr
     # It really stopped early: buckets whose calls were cut short are not reported at all.
     seen = {f["resource_id"] for f in report["findings"] if f["resource_id"].startswith("slow-")}

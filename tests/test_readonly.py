@@ -34,6 +34,7 @@ USED_OUTSIDE_DEMO: dict[str, str] = {
     "organizations:ListDelegatedAdministrators": "only from an organization's management account; the demo is "
     "not in one (tests/realworld/test_access_analyzer.py)",
     "ec2:GetAllowedImagesSettings": "only when an AMI in use is not visible (tests/realworld/test_ec2_images.py)",
+    "ec2:GetManagedPrefixListEntries": "only for security groups naming a prefix list (tests/realworld/test_ec2_corners.py)",
 }
 # Only `srmscan patch-plan` / `srmscan events` make these calls, never a scan; the demo runs of both
 # commands in tests/test_patch_plan.py prove they are called, read-only and declared.

@@ -1,8 +1,9 @@
 """Combine per-account (or per-shard merged) report.json files into one merged report.
 
 Works on the JSON contract only, so shards written by any machine, at any time, by the same
-schema version can be joined: `srmscan merge shard-*/report.json -o all/`. When the same
-account appears twice (a re-run shard), the later scan (by `finished_at`) wins.
+schema version can be joined: `srmscan merge shard-*/report.json -o all/`. Reports of one account
+from different regions are united; where two cover the same account and region (a re-run shard),
+the later scan (by `finished_at`) wins for that region and the merged report's `notes` say so.
 """
 
 from __future__ import annotations
@@ -77,32 +78,99 @@ def _accounts_of(report: dict[str, Any]) -> Iterable[tuple[dict[str, Any], list[
     yield entry, list(report.get("findings", [])), errors
 
 
+Candidate = tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]
+
+
 def merge_reports(reports: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """One merged report over every account in `reports`; the latest scan of an account wins."""
-    chosen: dict[str, tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]] = {}
+    """One merged report over every account in `reports`.
+
+    Reports of one account that cover different regions (per-region CI jobs) are united. Where
+    two cover the same account and region, the later scan wins for that region and `notes` says
+    which scan was dropped; account-wide findings (region `global`) come from the latest scan.
+    """
+    by_account: dict[str, list[Candidate]] = {}
     for report in reports:
         for entry, findings, errors in _accounts_of(report):
-            acct = entry["account_id"]
-            previous = chosen.get(acct)
-            if previous is None or _newer(entry, previous[0]):
-                chosen[acct] = (entry, findings, errors)
-    accounts, findings, errors = [], [], []
-    for acct in sorted(chosen):
-        entry, acct_findings, acct_errors = chosen[acct]
+            by_account.setdefault(str(entry["account_id"]), []).append((entry, findings, errors))
+    accounts, findings, errors, notes = [], [], [], []
+    for acct in sorted(by_account):
+        entry, acct_findings, acct_errors, acct_notes = _union(by_account[acct])
         entry = {**entry, "summary": _summary(acct_findings)}
         accounts.append(entry)
         findings.extend(scrub(f) for f in acct_findings)
         errors.extend(acct_errors)
+        notes.extend(acct_notes)
     return {
         "schema_version": SCHEMA_VERSION,
         "kind": MERGED_KIND,
         "accounts": accounts,
         "failed_accounts": [a["account_id"] for a in accounts if a.get("scan_error")],
         "partial": any(a.get("partial") for a in accounts) or any(a.get("scan_error") for a in accounts),
+        "notes": notes,
         "summary": _summary(findings),
         "errors": errors,
         "findings": findings,
     }
+
+
+def _regions(candidate: Candidate) -> set[str]:
+    entry, findings, _ = candidate
+    return {str(r) for r in entry.get("regions") or []} | {_region(f) for f in findings}
+
+
+def _finished(entry: dict[str, Any], region: str) -> Any:
+    """When the scan of `region` in this entry finished (an earlier merge keeps each part's time)."""
+    for part in entry.get("merged_from") or []:
+        if region in (part.get("regions") or []):
+            return part.get("finished_at")
+    return entry.get("finished_at")
+
+
+def _region(item: dict[str, Any]) -> str:
+    return str(item.get("region") or "")
+
+
+def _union(candidates: list[Candidate]) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """One account's reports as one: each region from the latest scan that covers it."""
+    done = [c for c in candidates if not c[0].get("scan_error")]
+    if not done:  # every scan of the account failed: keep the latest failure, as before
+        latest = candidates[0]
+        for c in candidates[1:]:
+            if _newer(c[0], latest[0]):
+                latest = c
+        return latest[0], latest[1], latest[2], []
+    order = sorted(range(len(done)), key=lambda i: (str(done[i][0].get("finished_at") or ""), i))
+    owner: dict[str, int] = {}
+    notes = []
+    acct = str(done[0][0]["account_id"])
+    for i in order:  # oldest first: a later scan takes over each region it covers
+        for region in sorted(_regions(done[i])):
+            if region in owner and owner[region] != i:
+                dropped = done[owner[region]][0]
+                notes.append(
+                    f"account {acct} region {region or '(none)'}: two reports cover it; kept the scan finished "
+                    f"{_finished(done[i][0], region)}, dropped the one finished {_finished(dropped, region)}"
+                )
+            owner[region] = i
+    findings = [f for i in order for f in done[i][1] if owner.get(_region(f)) == i]
+    errors = [e for i in order for e in done[i][2] if owner.get(_region(e), i) == i]
+    used = [done[i][0] for i in order if i in owner.values()]
+    newest = used[-1]
+    entry = {
+        **newest,
+        "regions": sorted({str(r) for e in used for r in e.get("regions") or []}),
+        "started_at": min(str(e.get("started_at") or "") for e in used) or None,
+        "finished_at": newest.get("finished_at"),
+        "partial": any(bool(e.get("partial")) for e in used),
+        "api_calls": sum(int(e.get("api_calls") or 0) for e in used),
+        "notes": [n for e in used for n in e.get("notes") or []] + notes,
+    }
+    if len(used) > 1:
+        entry["merged_from"] = [
+            {"regions": e.get("regions", []), "finished_at": e.get("finished_at"), "report_dir": e.get("report_dir")}
+            for e in used
+        ]
+    return entry, findings, errors, notes
 
 
 def _newer(a: dict[str, Any], b: dict[str, Any]) -> bool:

@@ -234,7 +234,12 @@ def org_scan(
         index, total = parse_shard(shard_spec)
         accounts = shard(accounts, index, total)
         say(f"shard {index}/{total}: {len(accounts)} account(s)")
+    if not accounts and not shard_spec:
+        # Nothing at all to scan is a configuration problem (wrong management account, no access),
+        # not a clean result.
+        raise ScanSetupError("the organization lists no ACTIVE account to scan")
     if not accounts:
+        # An empty slice is normal when there are fewer accounts than shards.
         say("no active account to scan in this slice")
         write_merged(merge_reports([]), output_dir, formats)
         return 0

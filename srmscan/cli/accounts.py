@@ -31,6 +31,8 @@ def merge(
         except MergeError as exc:
             raise UsageFailure(str(exc)) from exc
         _check_output_dir(output_dir)
+        for note in merged.get("notes") or []:
+            err_console.print(f"note: {note}", highlight=False, markup=False)
         for path in write_merged(merged, output_dir, _formats(format)):
             err_console.print(f"wrote {path}", highlight=False, markup=False)
         return 0

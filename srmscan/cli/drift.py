@@ -6,6 +6,7 @@ Registered on the typer app when the `srmscan.cli` package is imported.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from srmscan.cli.options import (
 from srmscan.collect.session import AwsSession
 from srmscan.drift.attribution import DEFAULT_MAX_LOOKUPS, attribute_with_session, is_candidate
 from srmscan.drift.diff import diff_reports, load_report, new_failures_at_or_above, sections
+from srmscan.errors import ScanSetupError
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
 from srmscan.evaluate.mutes import resolve_mutes
 from srmscan.model import Finding
@@ -107,10 +109,14 @@ def print_diff(diff: dict[str, Any], console: Console) -> None:
         if not entries:
             continue
         table = Table(title=f"{heading} ({len(entries)})", title_justify="left")
-        for col in ("severity", "rule", "resource", "region", "before", "after", "change"):
-            table.add_column(col)
+        # The rule id is what a user copies into a mute: one line, never cut; the rest folds.
+        longest = max(len(str(e.get("rule_id") or "")) for e in entries)
+        table.add_column("severity", overflow="fold")
+        table.add_column("rule", no_wrap=True, min_width=longest)
+        for col in ("resource", "region", "before", "after", "change"):
+            table.add_column(col, overflow="fold")
         for e in entries:
-            resource = f"{e.get('resource_type')} {e.get('resource_name') or e.get('resource_id')}"
+            resource = str(e.get("resource_name") or e.get("resource_id"))
             change = str(e["change"]) + (" (muted)" if e.get("muted") else "")
             table.add_row(
                 *(
@@ -138,12 +144,25 @@ def print_diff(diff: dict[str, Any], console: Console) -> None:
 
 
 # --- explain ----------------------------------------------------------------------------
+# Where `explain` looks when --report is not given: a scan's, the demo's and merge's default outputs.
+DEFAULT_REPORTS = (
+    Path("srmscan-report/report.json"),
+    Path("srmscan-demo/report.json"),
+    Path("srmscan-merged/report.json"),
+)
+
+
 @app.command()
 def explain(
     finding_id: Annotated[str, typer.Argument(help="A finding id (or a unique prefix of 6+ characters).")],
-    report: Annotated[Path, typer.Option("--report", help="The report.json the finding is in.")] = Path(
-        "srmscan-report/report.json"
-    ),
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="The report.json (single or merged) the finding is in (default: srmscan-report/, srmscan-demo/, "
+            "srmscan-merged/).",
+        ),
+    ] = None,
     lookup: Annotated[
         bool, typer.Option("--lookup/--no-lookup", help="Ask CloudTrail who changed it, if the report does not say.")
     ] = True,
@@ -152,29 +171,13 @@ def explain(
     max_lookups: Annotated[int, typer.Option(help="Most LookupEvents calls to make.")] = DEFAULT_MAX_LOOKUPS,
     json_output: Annotated[bool, typer.Option("--json", help="Print the finding as JSON.")] = False,
 ) -> None:
-    """Explain one finding: what failed, why it matters, and who last made a change that could cause it."""
+    """Explain one finding: what failed, why it matters, its team, and who last made a change that could cause it."""
 
     def run() -> int:
-        data = _read_report(report)
-        finding = Finding.from_dict(_find(data, finding_id))
+        data, raw = _locate(finding_id, report)
+        finding = Finding.from_dict(raw)
         if (finding.attribution or {}).get("status") != "found" and lookup and is_candidate(finding):
-            aws = AwsSession.create(
-                profile=profile, region=(data.get("regions") or [None])[0], endpoint_url=endpoint_url
-            )
-            account, _ = aws.identity()
-            if account != finding.account_id:
-                raise UsageFailure(f"the credentials are for account {account}, the finding is in {finding.account_id}")
-            outcome = attribute_with_session(
-                aws,
-                [finding],
-                _ruleset(None).tables,
-                account_id=finding.account_id,
-                partition=str(data.get("partition") or "aws"),
-                regions=[str(r) for r in data.get("regions") or []],
-                now=datetime.now(UTC),
-                max_lookups=max_lookups,
-            )
-            finding = outcome.findings[0]
+            finding = _look_up(finding, data, profile, endpoint_url, max_lookups)
         if json_output:
             typer.echo(json.dumps(finding.to_dict(), indent=1, ensure_ascii=False, default=str))
         else:
@@ -184,6 +187,54 @@ def explain(
     _guarded(run)
 
 
+def _locate(finding_id: str, report: Path | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report and the finding: from --report, or the first default report that holds the id."""
+    if report is not None:
+        data = _read_report(report)
+        return data, _find(data, finding_id, str(report))
+    present = [p for p in DEFAULT_REPORTS if p.is_file()]
+    if not present:
+        looked = ", ".join(str(p) for p in DEFAULT_REPORTS)
+        raise UsageFailure(f"no report found (looked for {looked}); give --report PATH")
+    misses = []
+    for path in present:
+        data = _read_report(path)
+        try:
+            return data, _find(data, finding_id, str(path))
+        except UsageFailure as exc:
+            misses.append(str(exc))
+    raise UsageFailure("; ".join(misses))
+
+
+def _look_up(
+    finding: Finding, data: dict[str, Any], profile: str | None, endpoint_url: str | None, max_lookups: int
+) -> Finding:
+    """CloudTrail attribution with the caller's credentials; when it cannot run, the finding says why."""
+    regions = [str(r) for r in data.get("regions") or []]
+    for entry in data.get("accounts") or []:  # a merged report: that account's regions
+        if isinstance(entry, dict) and str(entry.get("account_id")) == finding.account_id:
+            regions = [str(r) for r in entry.get("regions") or []]
+    try:
+        aws = AwsSession.create(profile=profile, region=regions[0] if regions else None, endpoint_url=endpoint_url)
+        account, partition = aws.identity()
+    except ScanSetupError as exc:
+        return replace(finding, attribution={"status": "unavailable", "reason": f"CloudTrail lookup not run: {exc}"})
+    if account != finding.account_id:
+        reason = f"CloudTrail lookup not run: the credentials are for account {account}, the finding is in {finding.account_id}"
+        return replace(finding, attribution={"status": "unavailable", "reason": reason})
+    outcome = attribute_with_session(
+        aws,
+        [finding],
+        _ruleset(None).tables,
+        account_id=finding.account_id,
+        partition=str(data.get("partition") or partition or "aws"),
+        regions=regions,
+        now=datetime.now(UTC),
+        max_lookups=max_lookups,
+    )
+    return outcome.findings[0]
+
+
 def _read_report(path: Path) -> dict[str, Any]:
     from srmscan.drift.snapshot import read_json
 
@@ -191,22 +242,23 @@ def _read_report(path: Path) -> dict[str, Any]:
         data = read_json(path)
     except ValueError as exc:
         raise UsageFailure(str(exc)) from exc
-    if data.get("kind") != "srmscan-report" or not isinstance(data.get("findings"), list):
+    kinds = ("srmscan-report", "srmscan-merged-report")
+    if not isinstance(data, dict) or data.get("kind") not in kinds or not isinstance(data.get("findings"), list):
         raise UsageFailure(f"{path} is not an srmscan report.json")
     return data
 
 
-def _find(data: dict[str, Any], wanted: str) -> dict[str, Any]:
+def _find(data: dict[str, Any], wanted: str, where: str = "the report") -> dict[str, Any]:
     wanted = wanted.strip().lower()
     findings = [f for f in data["findings"] if isinstance(f, dict)]
     exact = [f for f in findings if str(f.get("id", "")).lower() == wanted]
     if exact:
         return exact[0]
     if len(wanted) < 6:
-        raise UsageFailure(f"no finding with id {wanted!r} (give at least 6 characters of an id)")
+        raise UsageFailure(f"no finding with id {wanted!r} in {where} (give at least 6 characters of an id)")
     hits = [f for f in findings if str(f.get("id", "")).lower().startswith(wanted)]
     if len(hits) != 1:
-        raise UsageFailure(f"{'no' if not hits else 'more than one'} finding with id starting {wanted!r}")
+        raise UsageFailure(f"{'no' if not hits else 'more than one'} finding with id starting {wanted!r} in {where}")
     return hits[0]
 
 
@@ -219,7 +271,8 @@ def print_explanation(f: Finding, console: Console) -> None:
 
     console.print(f"{f.title} [{f.status}]", markup=False, highlight=False, style="bold")
     line("Finding", f"{f.id} ({f.rule_id}, {f.severity}, owner {f.owner}, layer {f.layer})")
-    line("Resource", f"{f.resource_type} {f.resource_name or f.resource_id} in {f.region}")
+    line("Resource", f"{f.resource_type} {f.resource_name or f.resource_id} in {f.region} (account {f.account_id})")
+    line("Team", f.team or "none (no owner tag on the resource)")
     line("ARN", f.resource_arn)
     line("Message", f.message)
     if f.mute:

@@ -8,6 +8,7 @@ extra calls through the same choke point, then hands everything to pure planning
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Annotated, Any
 import typer
 
 from srmscan.cli.app import app
-from srmscan.cli.options import OwnerTagOpt, UsageFailure, _guarded
+from srmscan.cli.options import OwnerTagOpt, UsageFailure, _guarded, split_regions
 from srmscan.collect.runner import collect_inventory
 from srmscan.collect.session import AwsSession, Tuning
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS, load_ruleset
@@ -33,6 +34,11 @@ PATCH_COLLECTORS = {"ec2", "ssm", "autoscaling", "ecs", "ecr", "lambda", "rds"}
 EVENT_COLLECTORS = {"ec2", "autoscaling", "rds"}
 PLAN_TABLE = ["resource", "resource_type", "owner", "team", "who_patches", "lever", "status", "evidence", "deadline",
               "window_before_deadline", "flags"]  # fmt: skip
+# The default terminal view: identifiers, who, what state, by when (the rest folds badly at 80 columns).
+PLAN_COMPACT = ["resource", "owner", "team", "status", "deadline", "flags"]
+EVENT_COMPACT = ["event", "resource", "name", "team", "starts", "action_required"]
+WIDE_WIDTH = 200
+WideOpt = Annotated[bool, typer.Option("--wide", help="Every column, 200 characters wide (default: fit the terminal).")]
 EVENT_TABLE = ["source", "state", "event", "resource", "name", "team", "region", "starts", "action_required", "verdict"]
 
 RegionOpt = Annotated[list[str] | None, typer.Option("--region", "-r", help="Region to scan; repeatable.")]
@@ -56,6 +62,7 @@ def _account(
     demo: bool, profile: str | None, regions: list[str], all_regions: bool, endpoint_url: str | None
 ) -> Iterator[tuple[AwsSession, list[str]]]:
     """A session and the regions to cover: the live account, or the demo account."""
+    regions = split_regions(regions)
     if demo:
         try:
             from srmscan.demo.account import demo_session
@@ -100,6 +107,7 @@ def patch_plan_text(
     max_lookups: int,
     collect: Callable[[AwsSession, list[str], set[str]], Inventory] = _inventory,
     owner_tags: tuple[str, ...] = DEFAULT_OWNER_TAGS,
+    wide: bool = True,
 ) -> str:
     """Collect, plan and render; separated from the typer wrapper so tests can call it directly."""
     inv = collect(aws, regions, PATCH_COLLECTORS)
@@ -140,7 +148,7 @@ def patch_plan_text(
     title = f"Patch plan for {request.subject}, account {inv.account_id} ({', '.join(inv.regions)})"
     # The terminal shows the short name where there is one (ARNs fill a column); JSON/CSV keep both.
     shown = [{**r, "resource": r["name"] or r["resource"]} for r in rows]
-    return render_table(title, PLAN_TABLE, shown, totals, notes)
+    return render_table(title, PLAN_TABLE if wide else PLAN_COMPACT, shown, totals, notes, width=_width(wide))
 
 
 def _by_owner(rows: list[dict[str, str]]) -> str:
@@ -156,6 +164,7 @@ def events_text(
     fmt: str,
     collect: Callable[[AwsSession, list[str], set[str]], Inventory] = _inventory,
     owner_tags: tuple[str, ...] = DEFAULT_OWNER_TAGS,
+    wide: bool = True,
 ) -> str:
     inv = collect(aws, regions, EVENT_COLLECTORS)
     health = ev.collect_health(aws, inv)
@@ -186,7 +195,12 @@ def events_text(
     if summary["sources_unknown"]:
         totals.append("Unknown (not 'no events'): " + ", ".join(summary["sources_unknown"]) + " — see the rows.")
     title = f"Scheduled maintenance, account {inv.account_id} ({', '.join(inv.regions)})"
-    return render_table(title, EVENT_TABLE, rows, totals, [])
+    return render_table(title, EVENT_TABLE if wide else EVENT_COMPACT, rows, totals, [], width=_width(wide))
+
+
+def _width(wide: bool) -> int:
+    """The terminal's width (COLUMNS when set), or 200 with --wide and when writing a file."""
+    return WIDE_WIDTH if wide else max(40, shutil.get_terminal_size((100, 24)).columns)
 
 
 @app.command("patch-plan")
@@ -210,6 +224,7 @@ def patch_plan(
         int, typer.Option(help="Most per-instance DescribeInstancePatches lookups (the rest are reported).")
     ] = pe.DEFAULT_MAX_INSTANCE_LOOKUPS,
     owner_tag: OwnerTagOpt = None,
+    wide: WideOpt = False,
     demo: DemoOpt = False,
 ) -> None:
     """Who patches what, by when: one row per compute resource for a package (and CVE)."""
@@ -244,6 +259,7 @@ def events(
     format: FormatOpt = "table",
     output: OutputOpt = None,
     owner_tag: OwnerTagOpt = None,
+    wide: WideOpt = False,
     demo: DemoOpt = False,
 ) -> None:
     """AWS scheduled maintenance (EC2 events, RDS pending actions, Health) with our side's verdict."""
@@ -251,7 +267,9 @@ def events(
     def run() -> int:
         fmt = _format(format)
         with _account(demo, profile, region or [], all_regions, endpoint_url) as (aws, regions):
-            text = events_text(aws, regions, fmt, owner_tags=tuple(owner_tag or DEFAULT_OWNER_TAGS))
+            text = events_text(
+                aws, regions, fmt, owner_tags=tuple(owner_tag or DEFAULT_OWNER_TAGS), wide=wide or output is not None
+            )
         _emit(text, output)
         return 0
 

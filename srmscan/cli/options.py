@@ -26,6 +26,9 @@ from srmscan.report import FORMATS
 
 err_console = Console(stderr=True)
 out_console = Console()
+# The signal that interrupted this run, if any (set by srmscan.cli's SIGTERM handler): a partial
+# scan then exits 143 rather than 130.
+INTERRUPTS: dict[str, int | None] = {"signal": None}
 
 
 class UsageFailure(Exception):
@@ -107,6 +110,11 @@ def _guarded(fn: Callable[[], int]) -> None:
         _fail(str(exc))
         return
     raise typer.Exit(code)
+
+
+def split_regions(values: list[str] | None) -> list[str]:
+    """`--region a,b --region c` -> [a, b, c]: repeatable and comma-separated, as Prowler users type it."""
+    return [r.strip() for item in values or [] for r in item.split(",") if r.strip()]
 
 
 def rule_dirs(values: list[Path] | None) -> list[Path]:

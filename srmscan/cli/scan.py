@@ -7,6 +7,9 @@ where its session points, and `evaluate` starts from a saved inventory instead o
 from __future__ import annotations
 
 import json
+import os
+import signal
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -16,6 +19,7 @@ from rich.table import Table
 
 from srmscan.cli.app import app
 from srmscan.cli.options import (
+    INTERRUPTS,
     BaselineOpt,
     FailOnOpt,
     FormatOpt,
@@ -35,6 +39,7 @@ from srmscan.cli.options import (
     err_console,
     out_console,
     rule_dirs,
+    split_regions,
 )
 from srmscan.collect.session import AwsSession, Tuning
 from srmscan.drift.attribution import attribute_with_session
@@ -91,7 +96,7 @@ def collect_and_report(
     mute_list = resolve_mutes(mutes)
     threshold = _severity(fail_on)
     fmts = _formats(formats)
-    _check_output_dir(output_dir)
+    preflight(output_dir=output_dir, save_inventory=save_inventory, baseline=baseline)
     ruleset = _ruleset(rules_dirs)
     scan_regions = resolve_regions(aws, regions, all_regions)
     display = _progress_display(quiet)
@@ -120,11 +125,40 @@ def collect_and_report(
     return _exit_code(result, threshold)
 
 
+def preflight(*, output_dir: Path, save_inventory: Path | None = None, baseline: Path | None = None) -> None:
+    """Checks that would otherwise fail after the whole scan: run before any AWS call or seeding."""
+    _check_output_dir(output_dir)
+    if save_inventory is not None:
+        if save_inventory.is_dir():
+            raise UsageFailure(f"--save-inventory {save_inventory} is a directory: give a file name")
+        parent = save_inventory.parent if str(save_inventory.parent) else Path(".")
+        if not parent.is_dir():
+            raise UsageFailure(f"--save-inventory: directory {parent} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise UsageFailure(f"--save-inventory: directory {parent} is not writable")
+    if baseline is not None:
+        from srmscan.drift.snapshot import read_json
+
+        try:
+            data = read_json(baseline)
+        except ValueError as exc:
+            raise UsageFailure(f"--baseline: {exc}") from exc
+        if not isinstance(data, dict) or data.get("kind") not in ("srmscan-report", "srmscan-inventory"):
+            raise UsageFailure(f"--baseline {baseline} is neither an srmscan report.json nor a saved inventory")
+
+
 def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
     if result.inventory.partial:
         # Reports were written, but a script must not mistake a partial scan for a whole one.
-        return 130
-    if threshold is not None and result.failing_at_or_above(threshold):
+        return 143 if INTERRUPTS.get("signal") == signal.SIGTERM else 130
+    failing = result.failing_at_or_above(threshold) if threshold is not None else []
+    if failing:
+        rules = sorted({f.rule_id for f in failing})
+        shown = ", ".join(rules[:5]) + (f" and {len(rules) - 5} more" if len(rules) > 5 else "")
+        # Also under -q: a CI log must say why the job failed.
+        sys.stderr.write(
+            f"srmscan: --fail-on {threshold}: {len(failing)} unmuted failing finding(s) at or above it ({shown})\n"
+        )
         return 1
     return 0
 
@@ -141,14 +175,17 @@ def print_summary(result: ScanResult, written: list[Path]) -> None:
     table.add_column("Owner")
     for col in ("fail", "unknown", "pass", "muted", "info"):
         table.add_column(col, justify="right")
-    table.add_column("failing critical/high", justify="right")
+    # Two columns: "11/14" read as "11 of 14".
+    table.add_column("critical fail", justify="right")
+    table.add_column("high fail", justify="right")
     labels = {"customer": "Customer", "shared": "Shared", "aws": "AWS"}
     for owner, row in summary["by_owner"].items():
         sev = summary["failing_by_owner_severity"][owner]
         table.add_row(
             labels[owner],
             *(str(row[s]) for s in ("fail", "unknown", "pass", "muted", "info")),
-            f"{sev['critical']}/{sev['high']}",
+            str(sev["critical"]),
+            str(sev["high"]),
         )
     out_console.print(table)
     for note in result.notes:
@@ -208,7 +245,7 @@ def scan(
         frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
-            profile=profile, region=region[0] if region else None, endpoint_url=endpoint_url, tuning=tuning
+            profile=profile, region=next(iter(split_regions(region)), None), endpoint_url=endpoint_url, tuning=tuning
         )
         if role_arn or org_role or shard:
             from srmscan.accounts import organization as accounts
@@ -271,7 +308,7 @@ def demo(
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
 ) -> None:
-    """Scan the built-in demo account (in-process moto) (a glibc CVE, a public bucket, scheduled maintenance)."""
+    """Scan the built-in demo account (in-process moto): a glibc CVE, a public bucket, scheduled maintenance."""
 
     def run() -> int:
         frameworks = _frameworks(framework)
@@ -279,6 +316,13 @@ def demo(
             from srmscan.demo.account import demo_session
         except ImportError as exc:
             raise UsageFailure("the demo needs moto: pip install 'srmscan[demo]'") from exc
+        from srmscan.evaluate.mutes import resolve_mutes
+
+        # Every input checked before seeding the account (which takes seconds).
+        resolve_mutes(mutes)
+        _severity(fail_on)
+        _formats(format or ["json", "html"])
+        preflight(output_dir=output_dir, save_inventory=save_inventory)
         with demo_session() as (aws, regions):
             return collect_and_report(
                 aws,
@@ -320,7 +364,7 @@ def evaluate(
         fmts = _formats(format)
         try:
             inv = Inventory.from_dict(json.loads(inventory.read_text(encoding="utf-8")))
-        except (OSError, ValueError, KeyError, TypeError) as exc:
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
         _check_output_dir(output_dir)
         from srmscan.evaluate.mutes import resolve_mutes

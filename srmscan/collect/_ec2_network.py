@@ -3,8 +3,10 @@
 A subnet is public when its own route table, or else its VPC's main table, routes 0.0.0.0/0 or
 ::/0 to an internet gateway; that fact is combined here so that rules stay simple. Security-group
 rules are reduced to protocol, ports and sources (CIDRs, prefix lists, groups): a prefix list is a
-named set of CIDRs whose contents this collector does not expand, so rules must not read a rule
-with only prefix lists as "open to the world".
+named set of CIDRs: the entries of every prefix list an ingress rule names are read (one
+GetManagedPrefixListEntries listing per distinct list) and join the rule's CIDRs, so a prefix list
+holding 0.0.0.0/0 opens the port as surely as the CIDR itself; unreadable entries make the ingress
+unreadable.
 """
 
 from __future__ import annotations
@@ -119,22 +121,52 @@ def vpcs(c: Collection, region: str) -> None:
         c.add(res)
 
 
-def _permissions(perms: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
-    """Security-group rules reduced to what a rule needs: protocol, ports and sources."""
+def _permissions(
+    perms: list[dict[str, Any]] | None, prefix_lists: dict[str, Answer] | None = None
+) -> list[dict[str, Any]]:
+    """Security-group rules reduced to what a rule needs: protocol, ports and sources.
+
+    With `prefix_lists`, the CIDRs of each referenced prefix list join the rule's own CIDRs
+    (`prefix_list_cidrs` keeps them apart), so 0.0.0.0/0 inside a prefix list is seen."""
     out = []
     for p in perms or []:
+        lists = [str(r.get("PrefixListId")) for r in p.get("PrefixListIds", []) or []]
+        from_lists = sorted(
+            {
+                str(e.get("Cidr"))
+                for pl in lists
+                for e in ((prefix_lists or {}).get(pl) or Answer(data=[])).data or []
+                if e.get("Cidr")
+            }
+        )
+        own = [str(r.get("CidrIp")) for r in p.get("IpRanges", []) or []]
+        own += [str(r.get("CidrIpv6")) for r in p.get("Ipv6Ranges", []) or []]
         out.append(
             {
                 "protocol": str(p.get("IpProtocol", "")),
                 "from_port": p.get("FromPort"),
                 "to_port": p.get("ToPort"),
-                "cidrs": [str(r.get("CidrIp")) for r in p.get("IpRanges", []) or []]
-                + [str(r.get("CidrIpv6")) for r in p.get("Ipv6Ranges", []) or []],
-                "prefix_lists": [str(r.get("PrefixListId")) for r in p.get("PrefixListIds", []) or []],
+                "cidrs": own + [c for c in from_lists if c not in own],
+                "prefix_lists": lists,
+                "prefix_list_cidrs": from_lists,
                 "groups": [str(r.get("GroupId")) for r in p.get("UserIdGroupPairs", []) or []],
             }
         )
     return out
+
+
+def _prefix_lists(c: Collection, region: str, groups: list[dict[str, Any]]) -> dict[str, Answer]:
+    """The entries of every prefix list an ingress rule names, one listing per distinct list."""
+    ids = sorted(
+        {
+            str(r.get("PrefixListId"))
+            for g in groups
+            for p in g.get("IpPermissions", []) or []
+            for r in p.get("PrefixListIds", []) or []
+            if r.get("PrefixListId")
+        }
+    )
+    return {pl: c.pages("ec2", region, "GetManagedPrefixListEntries", "Entries", PrefixListId=pl) for pl in ids}
 
 
 def security_groups(c: Collection, region: str) -> None:
@@ -142,24 +174,29 @@ def security_groups(c: Collection, region: str) -> None:
     if listing.error is not None:
         c.gap(SECURITY_GROUP, region, listing)
         return
+    prefix_lists = _prefix_lists(c, region, listing.data)
     for g in listing.data:
         gid = str(g["GroupId"])
         tags = tags_from(g.get("Tags"))
-        c.add(
-            Resource(
-                type=SECURITY_GROUP,
-                id=gid,
-                region=region,
-                arn=g.get("SecurityGroupArn") or c.arn("ec2", region, f"security-group/{gid}"),
-                name=str(g.get("GroupName", "")),
-                tags=tags,
-                tier="iaas",
-                attrs={
-                    "group_name": g.get("GroupName"),
-                    "vpc_id": g.get("VpcId"),
-                    "is_default": g.get("GroupName") == "default",
-                    "ingress": _permissions(g.get("IpPermissions")),
-                    "egress": _permissions(g.get("IpPermissionsEgress")),
-                },
-            )
+        res = Resource(
+            type=SECURITY_GROUP,
+            id=gid,
+            region=region,
+            arn=g.get("SecurityGroupArn") or c.arn("ec2", region, f"security-group/{gid}"),
+            name=str(g.get("GroupName", "")),
+            tags=tags,
+            tier="iaas",
+            attrs={
+                "group_name": g.get("GroupName"),
+                "vpc_id": g.get("VpcId"),
+                "is_default": g.get("GroupName") == "default",
+                "ingress": _permissions(g.get("IpPermissions"), prefix_lists),
+                "egress": _permissions(g.get("IpPermissionsEgress")),
+            },
         )
+        named = {pl for p in res.attrs["ingress"] for pl in p["prefix_lists"]}
+        failed = [prefix_lists[pl].error for pl in sorted(named) if prefix_lists[pl].error is not None]
+        if failed and failed[0] is not None:
+            # A prefix list whose entries could not be read may hold 0.0.0.0/0: the ingress is not known.
+            res.unreadable["ingress"] = failed[0].id
+        c.add(res)

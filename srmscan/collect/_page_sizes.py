@@ -56,6 +56,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ("ec2", "DescribeLaunchTemplateVersions"): PageSize(
         "MaxResults", 200, "botocore model documentation: 'This value can be between 1 and 200'"
     ),
+    ("ec2", "GetManagedPrefixListEntries"): PageSize("MaxResults", 100, "botocore model: max 100"),
     ("ec2", "DescribeRouteTables"): PageSize("MaxResults", 100, "botocore model: max 100"),
     ("ec2", "DescribeSecurityGroups"): PageSize("MaxResults", 1000, "botocore model: max 1000", ("GroupIds",)),
     ("ec2", "DescribeSubnets"): PageSize("MaxResults", 1000, "botocore model: max 1000"),
@@ -81,6 +82,7 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
         "even if you set the number higher' (the shape allows 10000)",
     ),
     ("lambda", "ListFunctionUrlConfigs"): PageSize("MaxItems", 50, "botocore model: max 50"),
+    ("organizations", "ListDelegatedAdministrators"): PageSize("MaxResults", 20, "botocore model: max 20"),
     ("rds", "DescribeDBInstances"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBClusters"): PageSize("MaxRecords", 100, _RDS),
     ("rds", "DescribeDBSnapshots"): PageSize("MaxRecords", 100, _RDS),
@@ -96,6 +98,39 @@ PAGE_SIZES: dict[tuple[str, str], PageSize] = {
     ),
     ("ssm", "DescribeInstanceInformation"): PageSize("MaxResults", 50, "botocore model: max 50"),
     ("ssm", "DescribeInstancePatchStates"): PageSize("MaxResults", 100, "botocore model: max 100"),
+    # Collectors added alongside (their own page sizes, recorded here so the model test covers them).
+    ("apigateway", "GetRestApis"): PageSize("limit", 500, "botocore model documentation: 'the maximum value is 500'"),
+    ("apigatewayv2", "GetApis"): PageSize(
+        "MaxResults", None, "API Gateway v2 API reference documents no maximum (MaxResults is a string)"
+    ),
+    ("backup", "ListBackupPlans"): PageSize("MaxResults", 1000, "botocore model: max 1000"),
+    ("cloudfront", "ListDistributions"): PageSize(
+        "MaxItems", 100, "CloudFront API reference: MaxItems (pages of up to 100 distributions)"
+    ),
+    ("cloudwatch", "DescribeAlarms"): PageSize("MaxRecords", 100, "botocore model: max 100"),
+    ("dax", "DescribeClusters"): PageSize("MaxResults", 100, "DAX API reference: 'between 20 and 100'"),
+    ("dynamodb", "ListTables"): PageSize("Limit", 100, "botocore model: max 100"),
+    ("eks", "ListClusters"): PageSize("maxResults", 100, "botocore model: max 100"),
+    ("elasticache", "DescribeCacheClusters"): PageSize(
+        "MaxRecords", 100, "ElastiCache API reference: 'minimum 20; maximum 100'"
+    ),
+    ("elasticache", "DescribeReplicationGroups"): PageSize(
+        "MaxRecords", 100, "ElastiCache API reference: 'minimum 20; maximum 100'"
+    ),
+    ("guardduty", "ListDetectors"): PageSize("MaxResults", 50, "botocore model: max 50"),
+    ("kms", "ListKeys"): PageSize("Limit", 1000, "botocore model: max 1000"),
+    ("logs", "DescribeLogGroups"): PageSize("limit", 50, "botocore model: max 50"),
+    ("logs", "DescribeMetricFilters"): PageSize("limit", 50, "botocore model: max 50"),
+    ("route53", "ListHostedZones"): PageSize(
+        "MaxItems", 100, "Route 53 API reference: a value above 100 returns only the first 100"
+    ),
+    ("route53", "ListQueryLoggingConfigs"): PageSize("MaxResults", 100, "Route 53 API reference: maximum 100"),
+    ("route53domains", "ListDomains"): PageSize("MaxItems", 100, "botocore model: max 100"),
+    ("secretsmanager", "ListSecrets"): PageSize("MaxResults", 100, "botocore model: max 100"),
+    ("securityhub", "GetEnabledStandards"): PageSize("MaxResults", 100, "botocore model: max 100"),
+    ("ssm", "DescribeParameters"): PageSize("MaxResults", 50, "botocore model: max 50"),
+    ("ssm", "ListDocuments"): PageSize("MaxResults", 50, "botocore model: max 50"),
+    ("ssm", "ListResourceComplianceSummaries"): PageSize("MaxResults", 50, "botocore model: max 50"),
 }
 
 

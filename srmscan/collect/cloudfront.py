@@ -19,6 +19,7 @@ from typing import Any
 
 from srmscan.collect.context import Collection, fill, tags_from
 from srmscan.collect.registry import collector
+from srmscan.collect.session import partition_region
 from srmscan.model import GLOBAL_REGION, Resource
 
 DISTRIBUTION = "AWS::CloudFront::Distribution"
@@ -58,7 +59,8 @@ def collect_cloudfront(c: Collection, region: str) -> None:
 
 def _cf_region(c: Collection) -> str:
     """The region CloudFront's API is signed for: us-east-1, or cn-northwest-1 in China."""
-    return "cn-northwest-1" if c.partition == "aws-cn" else "us-east-1"
+    # The partition's own default region: us-east-1, cn-northwest-1, us-gov-west-1 (partitions.json).
+    return partition_region(c.partition)
 
 
 def _distribution(c: Collection, item: dict[str, Any]) -> Resource:

@@ -20,7 +20,7 @@ from srmscan.collect._page_sizes import with_page_size
 from srmscan.collect.errors import classify
 from srmscan.collect.iam_actions import iam_action
 from srmscan.collect.session import AwsSession
-from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, CallError, ListingGap, Resource
+from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, CallError, ErrorKind, ListingGap, Resource
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -217,6 +217,19 @@ class Collection:
                 return False
             self._claimed.add(key)
             return True
+
+    def missing_member(self, resource: Resource, key: str, service: str, operation: str, member: str) -> None:
+        """Mark `key` unreadable because the answer left out `member`, which AWS normally sends:
+        an absent member is "not seen", never "safe" (rules then report unknown, with this reason)."""
+        error = self._record(
+            service,
+            operation,
+            resource.region,
+            "MemberMissing",
+            f"the answer did not carry {member}",
+            ErrorKind.OTHER,
+        )
+        resource.unreadable[key] = error.id
 
     def gap(self, resource_type: str, region: str, answer: Answer) -> None:
         """Record that a resource type could not be listed, so its rules report unknown there."""

@@ -40,6 +40,7 @@ __all__ = ["INSTANCE", "LAUNCH_TEMPLATE", "SECURITY_GROUP", "SUBNET", "VOLUME", 
         "ec2:DescribeLaunchTemplateVersions",
         "ec2:DescribeInstanceStatus",
         "ec2:GetAllowedImagesSettings",
+        "ec2:GetManagedPrefixListEntries",
     ],
 )
 def collect_ec2(c: Collection, region: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from botocore.exceptions import (
     ClientError,
     ConnectionClosedError,
@@ -59,13 +61,31 @@ _UNSUPPORTED = {
 _NOT_SUBSCRIBED = {"SubscriptionRequiredException", "OptInRequiredException"}
 
 
+_MAX_MESSAGE = 300
+_HTML = re.compile(r"<\s*(!doctype|html|head|body|title|h1)\b", re.IGNORECASE)
+_TITLE = re.compile(r"<\s*(title|h1)[^>]*>(.*?)<\s*/\s*\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def clean_message(message: str, status: object = None) -> str:
+    """One short line. A proxy or load balancer in front of an endpoint may answer an error with
+    an HTML page, which botocore hands over as the message: keep its status and title only."""
+    if _HTML.search(message):
+        title = _TITLE.search(message)
+        reason = " ".join(_TAG.sub(" ", title.group(2)).split()) if title else "HTML error page"
+        prefix = f"HTTP {status}: " if isinstance(status, int) else ""
+        message = f"{prefix}{reason} (HTML body not kept)"
+    line = " ".join(message.split())
+    return line if len(line) <= _MAX_MESSAGE else line[: _MAX_MESSAGE - 1] + "…"
+
+
 def classify(exc: BaseException) -> tuple[str, str, ErrorKind]:
     """Map an exception from a botocore call to a stable error code and kind."""
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code") or "Unknown")
-        message = str(err.get("Message") or exc)
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        message = clean_message(str(err.get("Message") or exc), status)
         if "not yet implemented" in message.lower() or "not implemented" in message.lower():
             # moto (in-process and server) answers this way for APIs it does not model.
             return code, message, ErrorKind.UNSUPPORTED

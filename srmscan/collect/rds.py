@@ -143,6 +143,10 @@ def _instance(c: Collection, region: str, item: dict[str, Any], pending: Answer)
         or item.get("ReadReplicaSourceDBClusterIdentifier"),
         replicas=[str(r) for r in item.get("ReadReplicaDBInstanceIdentifiers") or []],
     )
+    if "PubliclyAccessible" not in item:
+        # Recorded real answers exist without it; reading absent as False would pass the instance unseen.
+        del res.attrs["publicly_accessible"]
+        c.missing_member(res, "publicly_accessible", "rds", "DescribeDBInstances", "PubliclyAccessible")
     return res
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from srmscan.collect.context import Collection, fill
 from srmscan.collect.registry import collector
+from srmscan.collect.session import partition_region
 from srmscan.model import GLOBAL_REGION, Resource
 
 ZONE = "AWS::Route53::HostedZone"
@@ -27,7 +28,8 @@ _KEPT_TYPES = {"CNAME", "A", "AAAA"}
 
 
 def _r53_region(c: Collection) -> str:
-    return "cn-northwest-1" if c.partition == "aws-cn" else "us-east-1"
+    # The partition's own default region: us-east-1, cn-northwest-1, us-gov-west-1 (partitions.json).
+    return partition_region(c.partition)
 
 
 @collector(

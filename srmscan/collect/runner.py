@@ -62,50 +62,65 @@ def _alias(inventory: Inventory) -> str | None:
     return None
 
 
-def _levels(specs: list[CollectorSpec]) -> list[list[CollectorSpec]]:
-    """Group collectors so that each runs after the ones it enriches."""
+def _check_acyclic(specs: list[CollectorSpec]) -> None:
+    """Refuse a dependency cycle up front: a scheduler would otherwise wait forever."""
     names = {s.name for s in specs}
     done: set[str] = set()
-    levels: list[list[CollectorSpec]] = []
     remaining = list(specs)
     while remaining:
         ready = [s for s in remaining if all(a in done or a not in names for a in s.after)]
         if not ready:
             raise RuntimeError("collector dependency cycle: " + ", ".join(s.name for s in remaining))
-        levels.append(ready)
         done.update(s.name for s in ready)
         remaining = [s for s in remaining if s not in ready]
-    return levels
 
 
 def _run(collection: Collection, specs: list[CollectorSpec], progress: Progress | None) -> None:
-    levels = _levels(specs)
-    tasks_total = sum(1 if s.scope == "global" else len(collection.regions) for s in specs)
+    """Start each collector as soon as the collectors it enriches have finished in every region.
+
+    Scheduling by dependency, not by level, keeps the critical path short under real latency: a
+    collector that waits for ECS does not also wait for the slowest S3 or EC2 region.
+    """
+    _check_acyclic(specs)
+    names = {s.name for s in specs}
+    regions_of = {s.name: [collection.home_region] if s.scope == "global" else collection.regions for s in specs}
+    left = {s.name: len(regions_of[s.name]) for s in specs}  # tasks not yet finished, per collector
+    waiting = list(specs)
+    tasks_total = sum(left.values())
     finished = 0
+    futures: dict[Future[None], tuple[str, str]] = {}
     with ThreadPoolExecutor(
         max_workers=collection.aws.tuning.max_workers, thread_name_prefix="srmscan-collect"
     ) as pool:
-        for level in levels:
-            futures: dict[Future[None], str] = {}
-            for spec in level:
-                regions = [collection.home_region] if spec.scope == "global" else collection.regions
-                for region in regions:
+
+        def submit_ready() -> None:
+            for spec in [s for s in waiting if all(left.get(a, 0) == 0 for a in s.after if a in names)]:
+                waiting.remove(spec)
+                for region in regions_of[spec.name]:
                     label = spec.name if spec.scope == "global" else f"{spec.name} {region}"
-                    futures[pool.submit(_guard, spec, collection, region)] = label
-            pending = set(futures)
-            try:
-                while pending:
-                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                    for fut in done:
-                        finished += 1
-                        fut.result()
-                        if progress:
-                            progress(finished, tasks_total, futures[fut])
-            except KeyboardInterrupt:
-                collection.cancelled.set()
-                for fut in pending:
-                    fut.cancel()
-                raise
+                    futures[pool.submit(_guard, spec, collection, region)] = (spec.name, label)
+
+        submit_ready()
+        pending = set(futures)
+        try:
+            while pending:
+                done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    name, label = futures[fut]
+                    finished += 1
+                    left[name] -= 1
+                    fut.result()
+                    if progress:
+                        progress(finished, tasks_total, label)
+                if done:
+                    before = set(futures)
+                    submit_ready()
+                    pending |= set(futures) - before
+        except KeyboardInterrupt:
+            collection.cancelled.set()
+            for fut in pending:
+                fut.cancel()
+            raise
 
 
 def _guard(spec: CollectorSpec, collection: Collection, region: str) -> None:

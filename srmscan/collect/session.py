@@ -14,6 +14,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, ProfileNotFound
 from botocore.loaders import create_loader
 
+from srmscan.collect import _shared_models
 from srmscan.errors import ScanSetupError  # re-exported: callers import it from here too
 
 DEFAULT_REGION = "us-east-1"
@@ -58,6 +59,7 @@ class AwsSession:
         tuning: Tuning | None = None,
     ) -> None:
         self.session = session
+        _shared_models.register(session._session)  # one docless model per service, not per client
         self.endpoint_url = endpoint_url or os.environ.get("AWS_ENDPOINT_URL") or None
         self.tuning = tuning or Tuning()
         self._clients: dict[tuple[str, str], Any] = {}

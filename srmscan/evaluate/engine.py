@@ -14,7 +14,7 @@ from typing import Any
 from srmscan.evaluate.matrix import Matrix
 from srmscan.evaluate.resources import rules_dir
 from srmscan.evaluate.rules_api import InventoryView, ResourceView, Rule, Unreadable, Verdict, declared_rules
-from srmscan.model import GLOBAL_REGION, Finding, Inventory, Resource, Severity, Status, finding_id
+from srmscan.model import ACCOUNT_TYPE, GLOBAL_REGION, Finding, Inventory, Resource, Severity, Status, finding_id
 
 DEFAULT_OWNER_TAGS = ("Owner", "Team")
 
@@ -167,7 +167,8 @@ def _finding(
     reason: str | None,
     error_ids: list[str],
 ) -> Finding:
-    tier = str(rule.tier or resource.tier or "")
+    # Account-wide settings belong to no service tier: the README's `account`.
+    tier = str(rule.tier or resource.tier or ("account" if resource.type == ACCOUNT_TYPE else ""))
     return Finding(
         id=finding_id(rule.id, inventory.account_id, resource.region, resource.type, resource.id),
         rule_id=rule.id,

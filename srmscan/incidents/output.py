@@ -42,12 +42,20 @@ def render_table(
     totals: list[str],
     notes: list[str],
     width: int = 200,
+    keep: tuple[str, ...] = ("resource",),
 ) -> str:
-    """A rich table (every cell escaped: names are untrusted) followed by the totals lines."""
+    """A rich table (every cell escaped: names are untrusted) followed by the totals lines.
+
+    Columns in `keep` (identifiers a user copies) stay on one line; the others fold to fit `width`.
+    """
     console = Console(file=io.StringIO(), width=width, record=True, force_terminal=False, color_system=None)
     table = Table(title=escape(title), show_lines=True, caption=escape(f"{len(rows)} row(s)"))
     for col in columns:
-        table.add_column(col.replace("_", " "), overflow="fold")
+        if col in keep:
+            longest = max((len(str(r.get(col, ""))) for r in rows), default=0)
+            table.add_column(col.replace("_", " "), no_wrap=True, min_width=min(longest, width // 2))
+        else:
+            table.add_column(col.replace("_", " "), overflow="fold")
     for row in rows:
         table.add_row(*(escape(str(row.get(c, ""))) for c in columns))
     console.print(table)

@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench.budget import Budget, budget_for
+from tests.bench.relay import Relay
 from tests.bench.seed import LARGE, REGIONS, SMALL, Seeder, Size
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -199,6 +200,77 @@ def bench(size: Size, work: Path, save_inventory: bool = False) -> Result:
     )
 
 
+@dataclass
+class LatencyResult:
+    size: Size
+    delay_ms: int
+    calls: int
+    wall_default_s: float
+    wall_unbounded_s: float
+    exit_codes: tuple[int, int]
+
+    @property
+    def rounds(self) -> float:
+        """Sequential round trips at unbounded concurrency: the scan's own dependency chain."""
+        return self.wall_unbounded_s / (self.delay_ms / 1000)
+
+
+UNBOUNDED = ["--max-workers", "128", "--per-service-concurrency", "128"]
+
+
+def latency_run(size: Size, work: Path, delay_ms: int) -> LatencyResult:
+    """Scan through a relay that delays every call: once with the default concurrency bounds, once
+    unbounded. The unbounded wall time is the dependency-chain bound of the scan: what no amount of
+    parallelism can remove, because each call in the chain needs the answer of the one before."""
+    port = free_port()
+    server = start_server(port)
+    try:
+        print(f"[latency {size.name}] seeding ...", flush=True)
+        Seeder(f"http://127.0.0.1:{port}").seed(size)
+        out_dir = work / f"latency-{size.name}"
+        walls, codes, calls = [], [], 0
+        with Relay(port, delay_s=delay_ms / 1000) as relay:
+            for label, extra in (("default", []), ("unbounded", UNBOUNDED)):
+                run_dir = out_dir / label
+                run_dir.mkdir(parents=True, exist_ok=True)
+                calls_file = str(run_dir / "calls.json")
+                print(f"[latency {size.name}] scanning through {relay.url} (+{delay_ms} ms), {label} ...", flush=True)
+                wall, code, _, tail = run_scan(relay.url, run_dir, calls_file, extra)
+                if code not in (0, 1):
+                    raise RuntimeError(f"latency scan exit {code}:\n{tail}")
+                walls.append(round(wall, 2))
+                codes.append(code)
+                hook = json.loads(Path(calls_file).read_text(encoding="utf-8"))
+                calls = sum(hook.get("calls", {}).values())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return LatencyResult(size, delay_ms, calls, walls[0], walls[1], (codes[0], codes[1]))
+
+
+def latency_lines(results: list[LatencyResult]) -> list[str]:
+    if not results:
+        return []
+    lines = [
+        "## Latency run",
+        "",
+        "The same account behind a relay that adds a fixed delay to every call (tests/bench/relay.py),",
+        "as real AWS does. `unbounded` runs with 128 workers and 128 calls in flight per service and",
+        "region: its wall time is the scan's dependency-chain bound (the calls that must wait for one",
+        "another), `rounds` that bound in round trips. The default run should stay within 2x of it.",
+        "",
+        "| size | delay ms | calls | wall s (default bounds) | chain bound s (unbounded) | rounds | default / bound |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        ratio = r.wall_default_s / r.wall_unbounded_s if r.wall_unbounded_s else math.nan
+        lines.append(
+            f"| {r.size.name} | {r.delay_ms} | {r.calls} | {r.wall_default_s} | {r.wall_unbounded_s} "
+            f"| {r.rounds:.0f} | {ratio:.2f}x |"
+        )
+    return [*lines, ""]
+
+
 # --- output ---------------------------------------------------------------------------
 def machine() -> dict[str, str]:
     import boto3
@@ -259,7 +331,7 @@ def detail(r: Result) -> list[str]:
     return lines
 
 
-def render(results: list[Result]) -> str:
+def render(results: list[Result], latency: list[LatencyResult] | None = None) -> str:
     info = machine()
     out = [
         "# srmscan benchmark",
@@ -286,6 +358,7 @@ def render(results: list[Result]) -> str:
         "",
     ]
     out += observations(results)
+    out += latency_lines(latency or [])
     for r in results:
         out += detail(r)
     return "\n".join(out) + "\n"
@@ -314,8 +387,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"), help="markdown file to write ('' = none)")
     parser.add_argument("--work-dir", default="", help="keep reports and call counts here (default: a temp dir)")
     parser.add_argument("--save-inventory", action="store_true", help="also save the inventory (for offline diagnosis)")
+    parser.add_argument(
+        "--latency-ms", type=int, default=80, help="delay of the latency run's relay (0 = no latency run)"
+    )
     args = parser.parse_args(argv)
     results = []
+    latency: list[LatencyResult] = []
     with tempfile.TemporaryDirectory(prefix="srmscan-bench-") as tmp_dir:
         tmp = args.work_dir or tmp_dir
         for name in [s.strip() for s in args.sizes.split(",") if s.strip()]:
@@ -325,7 +402,10 @@ def main(argv: list[str] | None = None) -> int:
             print("\n".join(detail(result)), flush=True)
             if result.exit_code not in (0, 1):
                 print(f"[{name}] scan exit {result.exit_code}; stderr tail:\n{result.stderr_tail}", file=sys.stderr)
-    text = render(results)
+        if args.latency_ms > 0:
+            latency.append(latency_run(SMALL, Path(tmp), args.latency_ms))
+            print("\n".join(latency_lines(latency)), flush=True)
+    text = render(results, latency)
     print("\n".join(summary_table(results)))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")

@@ -121,6 +121,7 @@ class Seeder:
             list(zip(REGIONS, _split(size.apis), _split(size.log_groups), _split(size.parameters), strict=True)),
         )
         self._global_front(size)
+        self._many("data_services", lambda region: self._data_services(region, size), list(REGIONS))
         self.timings["total"] = round(time.perf_counter() - started, 2)
         self.pool.shutdown()
         return self.timings
@@ -289,3 +290,46 @@ class Seeder:
                     },
                 }
             )
+
+    def _data_services(self, region: str, size: Size) -> None:
+        """A few of each data service per region (issue 11), scaled from the RDS count."""
+        per_region = max(1, size.rds_instances // len(REGIONS))
+        ddb = self.client("dynamodb", region)
+        schema: dict[str, Any] = {
+            "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+            "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+            "BillingMode": "PAY_PER_REQUEST",
+        }
+        for i in range(per_region // 2 or 1):
+            ddb.create_table(TableName=f"bench-table-{i:04d}", DeletionProtectionEnabled=bool(i % 2), **schema)
+        cache = self.client("elasticache", region)
+        for i in range(per_region // 10 or 1):
+            cache.create_replication_group(
+                ReplicationGroupId=f"bench-cache-{i:03d}",
+                ReplicationGroupDescription="bench",
+                Engine="redis",
+                CacheNodeType="cache.t3.micro",
+                NumCacheClusters=2,
+                AutomaticFailoverEnabled=bool(i % 2),
+            )
+        eks = self.client("eks", region)
+        eks.create_cluster(
+            name="bench-eks",
+            version="1.33",
+            roleArn="arn:aws:iam::123456789012:role/bench-eks",
+            resourcesVpcConfig={"subnetIds": ["subnet-0bench"]},
+        )
+        eks.create_nodegroup(
+            clusterName="bench-eks",
+            nodegroupName="workers",
+            subnets=["subnet-0bench"],
+            nodeRole="arn:aws:iam::123456789012:role/bench-node",
+        )
+        kms = self.client("kms", region)
+        for i in range(per_region // 5 or 1):
+            key = kms.create_key(Description="bench")["KeyMetadata"]["KeyId"]
+            if i % 2:
+                kms.enable_key_rotation(KeyId=key)
+        sm = self.client("secretsmanager", region)
+        for i in range(per_region // 2 or 1):
+            sm.create_secret(Name=f"bench/secret-{i:04d}", SecretString="bench-not-a-secret")

@@ -214,6 +214,7 @@ def one_of_each(sc: Scenario, region: str = REGION) -> Scenario:
                 {
                     "DBInstanceIdentifier": "db1",
                     "Engine": "postgres",
+                    "PubliclyAccessible": False,
                     "DBInstanceArn": f"arn:aws:rds:{region}:{ACCOUNT}:db:db1",
                 }
             ]

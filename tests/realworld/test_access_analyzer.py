@@ -144,9 +144,8 @@ def test_management_account_looks_for_a_delegated_administrator(ruleset) -> None
         sc.answer("organizations", "ListDelegatedAdministrators", {"DelegatedAdministrators": admins},
                   source="botocore model DelegatedAdministrator")  # fmt: skip
         run, findings = _run(sc, ruleset)
-        assert run.requests("organizations", "ListDelegatedAdministrators")[0]["ServicePrincipal"] == (
-            "access-analyzer.amazonaws.com"
-        )
+        request = run.requests("organizations", "ListDelegatedAdministrators")[0]
+        assert request["ServicePrincipal"] == "access-analyzer.amazonaws.com" and request["MaxResults"] == 20
         f = _enabled(findings)
         assert f.status is expected, f.message
         if admins:

@@ -76,3 +76,41 @@ def test_unreadable_event_selectors_are_unknown(ruleset) -> None:  # type: ignor
     f = _run(ruleset, None)
     assert f.status is Status.UNKNOWN
     assert "cloudtrail:GetEventSelectors" in (f.unknown_reason or "")
+
+
+ORG_TRAIL_ARN = "arn:aws:cloudtrail:us-east-1:644160558196:trail/org-trail"
+
+
+def _org_trail_run(ruleset, selectors_error: str | None):  # type: ignore[no-untyped-def]
+    """An organization trail of the management account 644160558196, seen from a member account
+    scanning eu-west-1: DescribeTrails (shadow trails included) lists it with its home region."""
+    sc = Scenario("organization trail seen from a member account", source="recorded CloudTrail responses, edited")
+    sc.recorded(
+        "cloudtrail",
+        "DescribeTrails",
+        TRAILS,
+        edit=lambda d: {
+            "trailList": [
+                {**d["trailList"][0], "Name": "org-trail", "TrailARN": ORG_TRAIL_ARN, "IsOrganizationTrail": True}
+            ]
+        },
+    )
+    sc.recorded("cloudtrail", "GetTrailStatus", STATUS)
+    if selectors_error:
+        sc.error("cloudtrail", "GetEventSelectors", selectors_error, status=400, source="CloudTrail API errors")
+    else:
+        sc.recorded("cloudtrail", "GetEventSelectors", SELECTORS["all"])
+    run = sc.collect(regions=["eu-west-1"], only={"cloudtrail", "account"})
+    asked = [c for c in sc.calls if c.operation == "GetEventSelectors"]
+    assert [(c.region, c.params["TrailName"]) for c in asked] == [("us-east-1", ORG_TRAIL_ARN)]  # its home region
+    return one(evaluate(run.inventory, ruleset), "cloudtrail.multi_region_trail")
+
+
+def test_an_organization_trail_read_from_its_home_region_counts(ruleset) -> None:  # type: ignore[no-untyped-def]
+    f = _org_trail_run(ruleset, None)
+    assert f.status is Status.PASS and "org-trail" in f.message
+
+
+def test_an_organization_trail_whose_selectors_a_member_cannot_read_is_unknown(ruleset) -> None:  # type: ignore[no-untyped-def]
+    f = _org_trail_run(ruleset, "TrailNotFoundException")
+    assert f.status is Status.UNKNOWN and "cloudtrail:GetEventSelectors" in (f.unknown_reason or "")

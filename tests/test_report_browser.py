@@ -206,13 +206,25 @@ def test_filters_change_the_visible_findings(demo_page: Page) -> None:
     assert page.input_value("#f-owner") != ""
 
 
-def test_injection_canaries_do_not_run(browser: Any, tmp_path: Path) -> None:
-    ruleset = load_ruleset()
+@pytest.mark.parametrize("kind", ["single", "merged"])
+def test_injection_canaries_do_not_run(browser: Any, tmp_path: Path, kind: str) -> None:
+    import json
+
+    from srmscan.accounts.merge import merge_reports, write_merged
+    from srmscan.report.json_report import render_json
+
+    result = _hostile_result(load_ruleset())
     html = tmp_path / "report.html"
-    html.write_text(render_html(_hostile_result(ruleset)), encoding="utf-8")
+    if kind == "single":
+        html.write_text(render_html(result), encoding="utf-8")
+    else:
+        write_merged(merge_reports([json.loads(render_json(result))]), tmp_path)
     page = Page(browser, html)
     try:
-        # Draw every detail row too: the payload reaches the DOM there.
+        # Show the collapsed passes and draw every detail row: the payload reaches the DOM there.
+        closed = page.page.locator('#findings-list button.rest-toggle[aria-expanded="false"]')
+        while closed.count():
+            closed.first.click()
         for button in page.page.locator("#findings-list button.expand").all():
             button.click()
         page.page.wait_for_timeout(200)
@@ -257,9 +269,11 @@ CONTRAST_JS = """
 """
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_text_contrast_passes_wcag_aa(browser: Any, demo_report: tuple[Path, ScanResult], scheme: str) -> None:
-    page = Page(browser, demo_report[0], scheme)
+@pytest.mark.parametrize("scheme, width", [("light", 1300), ("dark", 1300), ("light", 390), ("dark", 390)])
+def test_text_contrast_passes_wcag_aa(
+    browser: Any, demo_report: tuple[Path, ScanResult], scheme: str, width: int
+) -> None:
+    page = Page(browser, demo_report[0], scheme, width=width)
     try:
         page.page.locator("#findings-list button.expand").first.click()
         assert page.page.evaluate(CONTRAST_JS) == []

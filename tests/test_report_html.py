@@ -244,3 +244,16 @@ def test_streamed_page_equals_rendered_page(tmp_path, ruleset) -> None:  # type:
     (path,) = write_reports(result, ["html"], tmp_path)
     assert path.read_text(encoding="utf-8") == render_html(result)
     assert "</script><script>window.__pwned" not in path.read_text(encoding="utf-8")
+
+
+def test_muted_table_shows_author_reason_expiry_and_the_status_underneath(ruleset: RuleSet) -> None:
+    mute = {"reason": "launch <b>assets</b>", "expires": "2027-01-31", "author": "alice@example.com", "status": "fail"}
+    fs = [finding(resource_id="b-1", name="acme-launch", status=Status.MUTED, mute=mute)]
+    html = render_html(ScanResult(inventory=inventory(), findings=fs, ruleset=ruleset))
+    table = html[html.index('id="muted-h"') :]
+    table = table[: table.index("</table>")]
+    assert '<th scope="col">Muted by</th>' in table and '<th scope="col">Status underneath</th>' in table
+    assert "alice@example.com" in table and "2027-01-31" in table
+    assert "launch &lt;b&gt;assets&lt;/b&gt;" in table  # the reason is text, escaped
+    assert '<td class="status-fail">fail</td>' in table
+    assert "<code>acme-launch</code>" in table and '<code class="rid">b-1</code>' in table

@@ -62,9 +62,10 @@ def _inventory(account_id: str, counts: dict[str, int]) -> Inventory:
 
 
 def _counts(entry: dict[str, Any], findings: list[Finding]) -> dict[str, int]:
-    """Resource counts of one account; older shards without them fall back to distinct resources seen."""
+    """Resource counts of one account. Counts are per scan, so an account united from several
+    (per-region) scans, or an older shard without counts, falls back to distinct resources seen."""
     recorded = entry.get("resource_counts")
-    if isinstance(recorded, dict) and recorded:
+    if isinstance(recorded, dict) and recorded and not entry.get("merged_from"):
         return {str(k): int(v) for k, v in recorded.items() if isinstance(v, int)}
     seen = {(f.resource_type, f.region, f.resource_id) for f in findings if f.status is not Status.INFO}
     return dict(Counter(t for t, _, _ in seen))

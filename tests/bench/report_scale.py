@@ -57,7 +57,7 @@ def measure(html: Path) -> dict[str, float]:
         filter_s = time.perf_counter() - start
         start = time.perf_counter()
         page.fill("#f-text", "setting 3 ")
-        page.wait_for_function("() => document.getElementById('f-count').textContent.includes('matching')")
+        page.wait_for_function("() => document.getElementById('f-count').textContent.includes(' match the filters')")
         search_s = time.perf_counter() - start
         browser.close()
     if errors:

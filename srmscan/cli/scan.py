@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from srmscan.cli.app import app
+from srmscan.cli.filtering import ChecksOpt, ExcludeChecksOpt, Filters, Plan, ServicesOpt, SeverityOpt, StatusOpt, plan
 from srmscan.cli.options import (
     INTERRUPTS,
     BaselineOpt,
@@ -89,6 +90,7 @@ def collect_and_report(
     max_lookups: int = 40,
     baseline: Path | None = None,
     frameworks: list[str] | None = None,
+    filters: Filters | None = None,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
     from srmscan.evaluate.mutes import resolve_mutes
@@ -97,11 +99,19 @@ def collect_and_report(
     threshold = _severity(fail_on)
     fmts = _formats(formats)
     preflight(output_dir=output_dir, save_inventory=save_inventory, baseline=baseline)
-    ruleset = _ruleset(rules_dirs)
+    chosen = plan(_ruleset(rules_dirs), filters or Filters())
+    ruleset = chosen.ruleset
     scan_regions = resolve_regions(aws, regions, all_regions)
     display = _progress_display(quiet)
     if display is None:
-        result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, mutes=mute_list)
+        result = run_scan(
+            aws,
+            scan_regions,
+            ruleset,
+            owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+            mutes=mute_list,
+            only=chosen.collectors,
+        )
     else:
         with display:
             task = display.add_task("starting", total=None)
@@ -110,19 +120,41 @@ def collect_and_report(
                 display.update(task, completed=done, total=total, description=label)
 
             result = run_scan(
-                aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, progress=tick, mutes=mute_list
+                aws,
+                scan_regions,
+                ruleset,
+                owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+                progress=tick,
+                mutes=mute_list,
+                only=chosen.collectors,
             )
     if save_inventory:
         write_inventory(result.inventory, save_inventory)
+    chosen.narrow(result)
     if attribute:
         attribute_result(aws, result, max_lookups)
     if baseline:
         attach_baseline(result, baseline)
-    attach_compliance(result, frameworks or [])
+    return finish(result, chosen, fmts, output_dir, threshold, quiet, frameworks or [])
+
+
+def finish(
+    result: ScanResult,
+    chosen: Plan,
+    fmts: list[str],
+    output_dir: Path,
+    threshold: Severity | None,
+    quiet: bool,
+    frameworks: list[str],
+) -> int:
+    """Compliance, exit code (judged on every evaluated finding), then the listing filters and reports."""
+    attach_compliance(result, frameworks)
+    code = _exit_code(result, threshold)
+    chosen.list_only(result)
     written = write_reports(result, fmts, output_dir)
     if not quiet:
         print_summary(result, written)
-    return _exit_code(result, threshold)
+    return code
 
 
 def preflight(*, output_dir: Path, save_inventory: Path | None = None, baseline: Path | None = None) -> None:
@@ -238,8 +270,14 @@ def scan(
     ] = None,
     max_accounts: Annotated[int, typer.Option(help="With --org-role: accounts scanned at once.")] = 4,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
 ) -> None:
     """Scan a live account and write reports."""
+    filters = Filters(services, checks, exclude_checks, severity, status)
 
     def run() -> int:
         frameworks = _frameworks(framework)
@@ -255,6 +293,10 @@ def scan(
             if shard and not org_role:
                 raise UsageFailure("--shard needs --org-role")
             if org_role:
+                if filters.given():
+                    raise UsageFailure(
+                        "--services, --checks, --severity and --status are not supported with --org-role yet"
+                    )
                 if frameworks:
                     raise UsageFailure(
                         "--framework is not supported with --org-role yet: run "
@@ -292,6 +334,7 @@ def scan(
             max_lookups=max_lookups,
             baseline=baseline,
             frameworks=frameworks,
+            filters=filters,
         )
 
     _guarded(run)
@@ -307,6 +350,11 @@ def demo(
     attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
 ) -> None:
     """Scan the built-in demo account (in-process moto): a glibc CVE, a public bucket, scheduled maintenance."""
 
@@ -323,6 +371,8 @@ def demo(
         _severity(fail_on)
         _formats(format or ["json", "html"])
         preflight(output_dir=output_dir, save_inventory=save_inventory)
+        filters = Filters(services, checks, exclude_checks, severity, status)
+        plan(_ruleset(None), filters)
         with demo_session() as (aws, regions):
             return collect_and_report(
                 aws,
@@ -338,6 +388,7 @@ def demo(
                 mutes=mutes,
                 attribute=attribute,
                 frameworks=frameworks,
+                filters=filters,
             )
 
     _guarded(run)
@@ -355,6 +406,11 @@ def evaluate(
     baseline: BaselineOpt = None,
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
 ) -> None:
     """Re-evaluate a saved inventory offline, with no AWS credentials."""
 
@@ -369,19 +425,17 @@ def evaluate(
         _check_output_dir(output_dir)
         from srmscan.evaluate.mutes import resolve_mutes
 
+        chosen = plan(_ruleset(rule_dirs(rules_dir)), Filters(services, checks, exclude_checks, severity, status))
         result = evaluate_inventory(
             inv,
-            _ruleset(rule_dirs(rules_dir)),
+            chosen.ruleset,
             owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
             mutes=resolve_mutes(mutes),
         )
+        chosen.narrow(result)
         if baseline:
             attach_baseline(result, baseline)
-        attach_compliance(result, frameworks)
-        written = write_reports(result, fmts, output_dir)
-        if not quiet:
-            print_summary(result, written)
-        return _exit_code(result, threshold)
+        return finish(result, chosen, fmts, output_dir, threshold, quiet, frameworks)
 
     _guarded(run)
 

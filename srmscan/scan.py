@@ -84,8 +84,10 @@ def run_scan(
     owner_tags: Iterable[str] = DEFAULT_OWNER_TAGS,
     progress: Progress | None = None,
     mutes: list[Mute] | None = None,
+    only: set[str] | None = None,
 ) -> ScanResult:
-    inventory = collect_inventory(aws, regions, progress=progress)
+    """Collect (only the collectors named in `only`, if given) and evaluate."""
+    inventory = collect_inventory(aws, regions, progress=progress, only=only)
     return evaluate_inventory(inventory, ruleset, owner_tags=owner_tags, mutes=mutes)
 
 

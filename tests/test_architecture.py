@@ -37,6 +37,8 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     "incidents": (*BOTTOM, "srmscan.collect", "srmscan.evaluate", "srmscan.report.csv_report"),
     "demo": (*BOTTOM, "srmscan.collect.session"),
     "rules_api": ("srmscan.evaluate.rules_api",),
+    # Scope filters read the collector registry's names and types, never call AWS.
+    "filters": (*BOTTOM, "srmscan.collect.registry", "srmscan.evaluate"),
     "cli": ("srmscan",),  # the top: may import the whole library
     "__main__": ("srmscan.cli",),
 }
@@ -44,12 +46,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 CLI_ALLOWED: dict[str, tuple[str, ...]] = {
     "app": (),
     "options": (),
-    "scan": ("srmscan.cli.app", "srmscan.cli.options"),
+    "scan": ("srmscan.cli.app", "srmscan.cli.options", "srmscan.cli.filtering"),
     "drift": ("srmscan.cli.app", "srmscan.cli.options"),
     "incidents": ("srmscan.cli.app", "srmscan.cli.options"),
     "accounts": ("srmscan.cli.app", "srmscan.cli.options"),
     "rules": ("srmscan.cli.app", "srmscan.cli.options"),
     "compliance": ("srmscan.cli.app", "srmscan.cli.options"),
+    # The filter options shared by scan, demo and evaluate.
+    "filtering": ("srmscan.cli.options",),
 }
 # Bundled rule files are evaluation code: the public rule API, the model and evaluation helpers.
 RULES_ALLOWED = ("srmscan.rules_api", "srmscan.model", "srmscan.evaluate")

@@ -37,7 +37,7 @@ def _cli(*args: str, env: dict[str, str] | None = None, timeout: int = 60) -> su
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["scan", "--services", "x"], "no such option: --services (options of 'srmscan scan': --all-regions"),
+        (["scan", "--servics", "x"], "no such option: --servics (options of 'srmscan scan': --all-regions"),
         (["scna"], "No such command 'scna'"),
         (["diff"], "Missing argument 'old'"),
         (["scan", "--max-workers", "abc"], "Invalid value for '--max-workers'"),

@@ -194,6 +194,7 @@ def test_secret_canaries_never_reach_any_output(monkeypatch: pytest.MonkeyPatch,
         formats = ["-f", "json", "-f", "html", "-f", "csv", "-f", "ocsf", "-f", "junit"]
         args = ["scan", *regions, "-o", str(out), *formats, "--save-inventory", str(inventory)]
         args += ["--framework", "pci-dss-4.0.1", "--framework", "fsbp"]
+        args += ["-v"]  # the call log on stderr must not carry a secret either
         result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     for fmt in ("oscal", "csv", "json", "html"):

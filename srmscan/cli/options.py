@@ -10,6 +10,8 @@ Exit codes: 0 scan done, 1 findings at or above --fail-on, 2 usage / credentials
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import sys
 from collections.abc import Callable
@@ -38,7 +40,12 @@ class UsageFailure(Exception):
 FormatOpt = Annotated[
     list[str] | None, typer.Option("--format", "-f", help="json, html, csv, ocsf or junit; repeatable.")
 ]
-OutDirOpt = Annotated[Path, typer.Option("--output-dir", "-o", help="Folder the reports are written to.")]
+OutDirOpt = Annotated[
+    Path,
+    typer.Option(
+        "--output-dir", "-o", help="Folder the reports are written to ('-': the JSON report on standard output)."
+    ),
+]
 RulesDirOpt = Annotated[list[Path] | None, typer.Option("--rules-dir", help="Extra folder of rule files; repeatable.")]
 OwnerTagOpt = Annotated[
     list[str] | None, typer.Option("--owner-tag", help="Tag naming the owning team (default: Owner, Team).")
@@ -88,6 +95,8 @@ def _severity(value: str | None) -> Severity | None:
 
 
 def _check_output_dir(path: Path) -> None:
+    if is_stdout(path):
+        return
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -137,3 +146,52 @@ def _frameworks(values: list[str] | None) -> list[str]:
         if fid not in known:
             raise UsageFailure(f"unknown framework {fid!r} (choose from {', '.join(known)})")
     return list(dict.fromkeys(ids))
+
+
+# --- output: standard output, colour, verbosity -------------------------------------------
+STDOUT = Path("-")
+StdoutOpt = Annotated[
+    bool, typer.Option("--stdout", help="Write the JSON report to standard output (same as -o -); nothing else.")
+]
+NoColorOpt = Annotated[bool, typer.Option("--no-color", help="No colour in terminal output (also: NO_COLOR=1).")]
+VerboseOpt = Annotated[
+    bool, typer.Option("--verbose", "-v", help="Log every AWS call, retry and throttle to stderr (names only).")
+]
+
+
+def is_stdout(path: Path | None) -> bool:
+    return path is not None and str(path) == "-"
+
+
+def output_target(output_dir: Path, stdout: bool, formats: list[str] | None) -> tuple[Path, list[str] | None]:
+    """`-o -` / `--stdout`: the JSON report goes to standard output, and only JSON can."""
+    if not (stdout or is_stdout(output_dir)):
+        return output_dir, formats
+    other = [f for f in _formats(formats, default=("json",)) if f != "json"]
+    if other:
+        raise UsageFailure(f"only the json format can go to standard output, not {', '.join(other)}")
+    return STDOUT, ["json"]
+
+
+def terminal(no_color: bool, verbose: bool) -> None:
+    """Apply `--no-color` or NO_COLOR (plain text) and `-v` (the srmscan.calls log on stderr)."""
+    if no_color or os.environ.get("NO_COLOR"):
+        for console in (out_console, err_console):
+            # No escape codes at all, not just no colours: bold and italic go too.
+            console.no_color = True
+            console._color_system = None
+    if verbose:
+        log = logging.getLogger("srmscan.calls")
+        if not any(isinstance(h, _StderrHandler) for h in log.handlers):
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("srmscan: %(message)s"))
+            log.addHandler(handler)
+        log.setLevel(logging.INFO)
+
+
+class _StderrHandler(logging.Handler):
+    """Writes to whatever sys.stderr is now (a test runner swaps it), one line per record."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(self.format(record) + "\n")

@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from srmscan.cli.app import app
+from srmscan.cli.filtering import ChecksOpt, ExcludeChecksOpt, Filters, Plan, ServicesOpt, SeverityOpt, StatusOpt, plan
 from srmscan.cli.options import (
     INTERRUPTS,
     BaselineOpt,
@@ -25,11 +26,14 @@ from srmscan.cli.options import (
     FormatOpt,
     FrameworkOpt,
     MutesOpt,
+    NoColorOpt,
     OutDirOpt,
     OwnerTagOpt,
     QuietOpt,
     RulesDirOpt,
+    StdoutOpt,
     UsageFailure,
+    VerboseOpt,
     _check_output_dir,
     _formats,
     _frameworks,
@@ -37,9 +41,12 @@ from srmscan.cli.options import (
     _ruleset,
     _severity,
     err_console,
+    is_stdout,
     out_console,
+    output_target,
     rule_dirs,
     split_regions,
+    terminal,
 )
 from srmscan.collect.session import AwsSession, Tuning
 from srmscan.drift.attribution import attribute_with_session
@@ -89,6 +96,8 @@ def collect_and_report(
     max_lookups: int = 40,
     baseline: Path | None = None,
     frameworks: list[str] | None = None,
+    filters: Filters | None = None,
+    verbose: bool = False,
 ) -> int:
     """The body of `scan` and `demo`: the demo differs only in where its session points."""
     from srmscan.evaluate.mutes import resolve_mutes
@@ -97,11 +106,23 @@ def collect_and_report(
     threshold = _severity(fail_on)
     fmts = _formats(formats)
     preflight(output_dir=output_dir, save_inventory=save_inventory, baseline=baseline)
-    ruleset = _ruleset(rules_dirs)
+    chosen = plan(_ruleset(rules_dirs), filters or Filters())
+    ruleset = chosen.ruleset
+    if verbose:
+        from srmscan.collect._calllog import log_calls
+
+        log_calls(aws.events)
     scan_regions = resolve_regions(aws, regions, all_regions)
     display = _progress_display(quiet)
     if display is None:
-        result = run_scan(aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, mutes=mute_list)
+        result = run_scan(
+            aws,
+            scan_regions,
+            ruleset,
+            owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+            mutes=mute_list,
+            only=chosen.collectors,
+        )
     else:
         with display:
             task = display.add_task("starting", total=None)
@@ -110,19 +131,50 @@ def collect_and_report(
                 display.update(task, completed=done, total=total, description=label)
 
             result = run_scan(
-                aws, scan_regions, ruleset, owner_tags=owner_tags or DEFAULT_OWNER_TAGS, progress=tick, mutes=mute_list
+                aws,
+                scan_regions,
+                ruleset,
+                owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+                progress=tick,
+                mutes=mute_list,
+                only=chosen.collectors,
             )
     if save_inventory:
         write_inventory(result.inventory, save_inventory)
+    chosen.narrow(result)
     if attribute:
         attribute_result(aws, result, max_lookups)
     if baseline:
         attach_baseline(result, baseline)
-    attach_compliance(result, frameworks or [])
-    written = write_reports(result, fmts, output_dir)
+    return finish(result, chosen, fmts, output_dir, threshold, quiet, frameworks or [])
+
+
+def finish(
+    result: ScanResult,
+    chosen: Plan,
+    fmts: list[str],
+    output_dir: Path,
+    threshold: Severity | None,
+    quiet: bool,
+    frameworks: list[str],
+) -> int:
+    """Compliance, exit code (judged on every evaluated finding), then the listing filters and reports."""
+    attach_compliance(result, frameworks)
+    code = _exit_code(result, threshold)
+    chosen.list_only(result)
+    if is_stdout(output_dir):
+        from srmscan.report.json_report import write_json
+
+        write_json(result, sys.stdout)
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+        written: list[Path] = []
+    else:
+        written = write_reports(result, fmts, output_dir)
     if not quiet:
-        print_summary(result, written)
-    return _exit_code(result, threshold)
+        # With the report on standard output, the summary goes to stderr: stdout stays pure JSON.
+        print_summary(result, written, console=err_console if is_stdout(output_dir) else out_console)
+    return code
 
 
 def preflight(*, output_dir: Path, save_inventory: Path | None = None, baseline: Path | None = None) -> None:
@@ -163,10 +215,11 @@ def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
     return 0
 
 
-def print_summary(result: ScanResult, written: list[Path]) -> None:
+def print_summary(result: ScanResult, written: list[Path], console: Any = None) -> None:
+    con = console or out_console
     summary = counts(result.findings)
     inv = result.inventory
-    out_console.print(
+    con.print(
         f"[bold]Account {inv.account_id}[/] · regions {', '.join(inv.regions)} · "
         f"{len(inv.resources)} resources · {inv.api_calls} API calls ({len(inv.errors)} failed)",
         highlight=False,
@@ -187,16 +240,16 @@ def print_summary(result: ScanResult, written: list[Path]) -> None:
             str(sev["critical"]),
             str(sev["high"]),
         )
-    out_console.print(table)
+    con.print(table)
     for note in result.notes:
-        out_console.print(f"[yellow]{note}[/]")
+        con.print(f"[yellow]{note}[/]")
     if summary["by_status"]["unknown"]:
-        out_console.print(
+        con.print(
             f"[yellow]{summary['by_status']['unknown']} check(s) could not be evaluated: see "
             "'What we could not see' in the report.[/]"
         )
     for path in written:
-        out_console.print(f"wrote {path}", highlight=False)
+        con.print(f"wrote {path}", highlight=False)
 
 
 @app.command()
@@ -238,10 +291,21 @@ def scan(
     ] = None,
     max_accounts: Annotated[int, typer.Option(help="With --org-role: accounts scanned at once.")] = 4,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
+    stdout: StdoutOpt = False,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Scan a live account and write reports."""
+    filters = Filters(services, checks, exclude_checks, severity, status)
 
     def run() -> int:
+        terminal(no_color, verbose)
+        out_dir, formats = output_target(output_dir, stdout, format)
         frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
@@ -255,20 +319,24 @@ def scan(
             if shard and not org_role:
                 raise UsageFailure("--shard needs --org-role")
             if org_role:
+                if filters.given() or is_stdout(out_dir):
+                    raise UsageFailure(
+                        "--services, --checks, --severity, --status and --stdout are not supported with --org-role yet"
+                    )
                 if frameworks:
                     raise UsageFailure(
                         "--framework is not supported with --org-role yet: run "
                         "'srmscan compliance --report' on each account's report.json"
                     )
-                _check_output_dir(output_dir)
+                _check_output_dir(out_dir)
                 return accounts.org_scan(
                     aws,
                     role_name=org_role,
                     ruleset=_ruleset(rule_dirs(rules_dir)),
                     regions=region or [],
                     all_regions=all_regions,
-                    output_dir=output_dir,
-                    formats=_formats(format),
+                    output_dir=out_dir,
+                    formats=_formats(formats),
                     external_id=external_id,
                     shard_spec=shard,
                     owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
@@ -280,8 +348,8 @@ def scan(
             aws,
             regions=region or [],
             all_regions=all_regions,
-            formats=format or ["json", "html"],
-            output_dir=output_dir,
+            formats=formats or ["json", "html"],
+            output_dir=out_dir,
             rules_dirs=rule_dirs(rules_dir),
             owner_tags=owner_tag,
             fail_on=fail_on,
@@ -292,6 +360,8 @@ def scan(
             max_lookups=max_lookups,
             baseline=baseline,
             frameworks=frameworks,
+            filters=filters,
+            verbose=verbose,
         )
 
     _guarded(run)
@@ -307,10 +377,20 @@ def demo(
     attribute: Annotated[bool, typer.Option("--attribute", help="Name who last changed each failing setting.")] = False,
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
+    stdout: StdoutOpt = False,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Scan the built-in demo account (in-process moto): a glibc CVE, a public bucket, scheduled maintenance."""
 
     def run() -> int:
+        terminal(no_color, verbose)
+        out_dir, formats = output_target(output_dir, stdout, format)
         frameworks = _frameworks(framework)
         try:
             from srmscan.demo.account import demo_session
@@ -321,15 +401,17 @@ def demo(
         # Every input checked before seeding the account (which takes seconds).
         resolve_mutes(mutes)
         _severity(fail_on)
-        _formats(format or ["json", "html"])
-        preflight(output_dir=output_dir, save_inventory=save_inventory)
+        _formats(formats or ["json", "html"])
+        preflight(output_dir=out_dir, save_inventory=save_inventory)
+        filters = Filters(services, checks, exclude_checks, severity, status)
+        plan(_ruleset(None), filters)
         with demo_session() as (aws, regions):
             return collect_and_report(
                 aws,
                 regions=regions,
                 all_regions=False,
-                formats=format or ["json", "html"],
-                output_dir=output_dir,
+                formats=formats or ["json", "html"],
+                output_dir=out_dir,
                 rules_dirs=None,
                 owner_tags=None,
                 fail_on=fail_on,
@@ -338,6 +420,8 @@ def demo(
                 mutes=mutes,
                 attribute=attribute,
                 frameworks=frameworks,
+                filters=filters,
+                verbose=verbose,
             )
 
     _guarded(run)
@@ -355,33 +439,41 @@ def evaluate(
     baseline: BaselineOpt = None,
     quiet: QuietOpt = False,
     framework: FrameworkOpt = None,
+    services: ServicesOpt = None,
+    checks: ChecksOpt = None,
+    exclude_checks: ExcludeChecksOpt = None,
+    severity: SeverityOpt = None,
+    status: StatusOpt = None,
+    stdout: StdoutOpt = False,
+    no_color: NoColorOpt = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Re-evaluate a saved inventory offline, with no AWS credentials."""
 
     def run() -> int:
+        terminal(no_color, verbose)
+        out_dir, formats = output_target(output_dir, stdout, format)
         frameworks = _frameworks(framework)
         threshold = _severity(fail_on)
-        fmts = _formats(format)
+        fmts = _formats(formats)
         try:
             inv = Inventory.from_dict(json.loads(inventory.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
-        _check_output_dir(output_dir)
+        _check_output_dir(out_dir)
         from srmscan.evaluate.mutes import resolve_mutes
 
+        chosen = plan(_ruleset(rule_dirs(rules_dir)), Filters(services, checks, exclude_checks, severity, status))
         result = evaluate_inventory(
             inv,
-            _ruleset(rule_dirs(rules_dir)),
+            chosen.ruleset,
             owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
             mutes=resolve_mutes(mutes),
         )
+        chosen.narrow(result)
         if baseline:
             attach_baseline(result, baseline)
-        attach_compliance(result, frameworks)
-        written = write_reports(result, fmts, output_dir)
-        if not quiet:
-            print_summary(result, written)
-        return _exit_code(result, threshold)
+        return finish(result, chosen, fmts, out_dir, threshold, quiet, frameworks)
 
     _guarded(run)
 

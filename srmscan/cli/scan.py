@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from srmscan.cli.app import app
+from srmscan.cli.config import check_mute_rules, load_defaults
 from srmscan.cli.filtering import ChecksOpt, ExcludeChecksOpt, Filters, Plan, ServicesOpt, SeverityOpt, StatusOpt, plan
 from srmscan.cli.options import (
     INTERRUPTS,
@@ -106,8 +107,12 @@ def collect_and_report(
     threshold = _severity(fail_on)
     fmts = _formats(formats)
     preflight(output_dir=output_dir, save_inventory=save_inventory, baseline=baseline)
-    chosen = plan(_ruleset(rules_dirs), filters or Filters())
+    full = _ruleset(rules_dirs)
+    check_mute_rules(mute_list, full, mutes)
+    chosen = plan(full, filters or Filters())
     ruleset = chosen.ruleset
+    # Mutes of rules this run does not evaluate would only be reported as stale.
+    mute_list = [m for m in mute_list if ruleset.by_id(m.rule)]
     if verbose:
         from srmscan.collect._calllog import log_calls
 
@@ -197,6 +202,12 @@ def preflight(*, output_dir: Path, save_inventory: Path | None = None, baseline:
             raise UsageFailure(f"--baseline: {exc}") from exc
         if not isinstance(data, dict) or data.get("kind") not in ("srmscan-report", "srmscan-inventory"):
             raise UsageFailure(f"--baseline {baseline} is neither an srmscan report.json nor a saved inventory")
+
+
+def cfg_filters(cfg: Any, *given: Any) -> Filters:
+    """The filter options, each falling back to srmscan.toml's [scan] table when not given."""
+    keys = ("services", "checks", "exclude_checks", "severity", "status")
+    return Filters(*(cfg.pick(k, v) for k, v in zip(keys, given, strict=True)))
 
 
 def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
@@ -301,15 +312,18 @@ def scan(
     verbose: VerboseOpt = False,
 ) -> None:
     """Scan a live account and write reports."""
-    filters = Filters(services, checks, exclude_checks, severity, status)
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        filters = cfg_filters(cfg, services, checks, exclude_checks, severity, status)
+        regions = split_regions(cfg.pick("regions", region))
+        owner_tags, fail = cfg.pick("owner_tags", owner_tag), cfg.pick("fail_on", fail_on)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
-            profile=profile, region=next(iter(split_regions(region)), None), endpoint_url=endpoint_url, tuning=tuning
+            profile=profile, region=next(iter(regions), None), endpoint_url=endpoint_url, tuning=tuning
         )
         if role_arn or org_role or shard:
             from srmscan.accounts import organization as accounts
@@ -333,26 +347,26 @@ def scan(
                     aws,
                     role_name=org_role,
                     ruleset=_ruleset(rule_dirs(rules_dir)),
-                    regions=region or [],
+                    regions=regions,
                     all_regions=all_regions,
                     output_dir=out_dir,
                     formats=_formats(formats),
                     external_id=external_id,
                     shard_spec=shard,
-                    owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
-                    threshold=_severity(fail_on),
+                    owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+                    threshold=_severity(fail),
                     concurrency=max_accounts,
                     say=lambda line: err_console.print(line, highlight=False, markup=False),
                 )
         return collect_and_report(
             aws,
-            regions=region or [],
+            regions=regions,
             all_regions=all_regions,
             formats=formats or ["json", "html"],
             output_dir=out_dir,
             rules_dirs=rule_dirs(rules_dir),
-            owner_tags=owner_tag,
-            fail_on=fail_on,
+            owner_tags=owner_tags,
+            fail_on=fail,
             save_inventory=save_inventory,
             quiet=quiet,
             mutes=mutes,
@@ -390,7 +404,9 @@ def demo(
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        fail = cfg.pick("fail_on", fail_on)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
         try:
             from srmscan.demo.account import demo_session
@@ -399,11 +415,11 @@ def demo(
         from srmscan.evaluate.mutes import resolve_mutes
 
         # Every input checked before seeding the account (which takes seconds).
-        resolve_mutes(mutes)
-        _severity(fail_on)
+        check_mute_rules(resolve_mutes(mutes), _ruleset(None), mutes)
+        _severity(fail)
         _formats(formats or ["json", "html"])
         preflight(output_dir=out_dir, save_inventory=save_inventory)
-        filters = Filters(services, checks, exclude_checks, severity, status)
+        filters = cfg_filters(cfg, services, checks, exclude_checks, severity, status)
         plan(_ruleset(None), filters)
         with demo_session() as (aws, regions):
             return collect_and_report(
@@ -414,7 +430,7 @@ def demo(
                 output_dir=out_dir,
                 rules_dirs=None,
                 owner_tags=None,
-                fail_on=fail_on,
+                fail_on=fail,
                 save_inventory=save_inventory,
                 quiet=quiet,
                 mutes=mutes,
@@ -452,23 +468,27 @@ def evaluate(
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
-        threshold = _severity(fail_on)
+        threshold = _severity(cfg.pick("fail_on", fail_on))
         fmts = _formats(formats)
         try:
             inv = Inventory.from_dict(json.loads(inventory.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
-        _check_output_dir(out_dir)
         from srmscan.evaluate.mutes import resolve_mutes
 
-        chosen = plan(_ruleset(rule_dirs(rules_dir)), Filters(services, checks, exclude_checks, severity, status))
+        full = _ruleset(rule_dirs(rules_dir))
+        mute_list = resolve_mutes(mutes)
+        check_mute_rules(mute_list, full, mutes)
+        chosen = plan(full, cfg_filters(cfg, services, checks, exclude_checks, severity, status))
+        _check_output_dir(out_dir)
         result = evaluate_inventory(
             inv,
             chosen.ruleset,
-            owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
-            mutes=resolve_mutes(mutes),
+            owner_tags=cfg.pick("owner_tags", owner_tag) or DEFAULT_OWNER_TAGS,
+            mutes=[m for m in mute_list if chosen.ruleset.by_id(m.rule)],
         )
         chosen.narrow(result)
         if baseline:

@@ -46,7 +46,13 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 CLI_ALLOWED: dict[str, tuple[str, ...]] = {
     "app": (),
     "options": (),
-    "scan": ("srmscan.cli.app", "srmscan.cli.options", "srmscan.cli.filtering"),
+    "scan": (
+        "srmscan.cli.app",
+        "srmscan.cli.options",
+        "srmscan.cli.filtering",
+        "srmscan.cli.config",
+        "srmscan.cli.outcome",
+    ),
     "drift": ("srmscan.cli.app", "srmscan.cli.options"),
     "incidents": ("srmscan.cli.app", "srmscan.cli.options"),
     "accounts": ("srmscan.cli.app", "srmscan.cli.options"),
@@ -54,6 +60,10 @@ CLI_ALLOWED: dict[str, tuple[str, ...]] = {
     "compliance": ("srmscan.cli.app", "srmscan.cli.options"),
     # The filter options shared by scan, demo and evaluate.
     "filtering": ("srmscan.cli.options",),
+    # srmscan.toml's [scan] defaults and mute checks, read by scan, demo and evaluate.
+    "config": ("srmscan.cli.options",),
+    # scan.py's helpers around a scan: preflight checks, exit code, summary, --attribute, --baseline.
+    "outcome": ("srmscan.cli.options", "srmscan.cli.filtering"),
 }
 # Bundled rule files are evaluation code: the public rule API, the model and evaluation helpers.
 RULES_ALLOWED = ("srmscan.rules_api", "srmscan.model", "srmscan.evaluate")

@@ -7,20 +7,17 @@ where its session points, and `evaluate` starts from a saved inventory instead o
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from srmscan.cli.app import app
+from srmscan.cli.config import check_mute_rules, load_defaults
 from srmscan.cli.filtering import ChecksOpt, ExcludeChecksOpt, Filters, Plan, ServicesOpt, SeverityOpt, StatusOpt, plan
 from srmscan.cli.options import (
-    INTERRUPTS,
     BaselineOpt,
     FailOnOpt,
     FormatOpt,
@@ -48,11 +45,16 @@ from srmscan.cli.options import (
     split_regions,
     terminal,
 )
+from srmscan.cli.outcome import (
+    _exit_code,
+    attach_baseline,
+    attribute_result,
+    cfg_filters,
+    preflight,
+    print_summary,
+)
 from srmscan.collect.session import AwsSession, Tuning
-from srmscan.drift.attribution import attribute_with_session
-from srmscan.drift.diff import diff_reports, load_report
 from srmscan.evaluate.engine import DEFAULT_OWNER_TAGS
-from srmscan.evaluate.summary import counts
 from srmscan.model import Inventory, Severity
 from srmscan.report import write_reports
 from srmscan.scan import (
@@ -106,8 +108,12 @@ def collect_and_report(
     threshold = _severity(fail_on)
     fmts = _formats(formats)
     preflight(output_dir=output_dir, save_inventory=save_inventory, baseline=baseline)
-    chosen = plan(_ruleset(rules_dirs), filters or Filters())
+    full = _ruleset(rules_dirs)
+    check_mute_rules(mute_list, full, mutes)
+    chosen = plan(full, filters or Filters())
     ruleset = chosen.ruleset
+    # Mutes of rules this run does not evaluate would only be reported as stale.
+    mute_list = [m for m in mute_list if ruleset.by_id(m.rule)]
     if verbose:
         from srmscan.collect._calllog import log_calls
 
@@ -177,81 +183,6 @@ def finish(
     return code
 
 
-def preflight(*, output_dir: Path, save_inventory: Path | None = None, baseline: Path | None = None) -> None:
-    """Checks that would otherwise fail after the whole scan: run before any AWS call or seeding."""
-    _check_output_dir(output_dir)
-    if save_inventory is not None:
-        if save_inventory.is_dir():
-            raise UsageFailure(f"--save-inventory {save_inventory} is a directory: give a file name")
-        parent = save_inventory.parent if str(save_inventory.parent) else Path(".")
-        if not parent.is_dir():
-            raise UsageFailure(f"--save-inventory: directory {parent} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise UsageFailure(f"--save-inventory: directory {parent} is not writable")
-    if baseline is not None:
-        from srmscan.drift.snapshot import read_json
-
-        try:
-            data = read_json(baseline)
-        except ValueError as exc:
-            raise UsageFailure(f"--baseline: {exc}") from exc
-        if not isinstance(data, dict) or data.get("kind") not in ("srmscan-report", "srmscan-inventory"):
-            raise UsageFailure(f"--baseline {baseline} is neither an srmscan report.json nor a saved inventory")
-
-
-def _exit_code(result: ScanResult, threshold: Severity | None) -> int:
-    if result.inventory.partial:
-        # Reports were written, but a script must not mistake a partial scan for a whole one.
-        return 143 if INTERRUPTS.get("signal") == signal.SIGTERM else 130
-    failing = result.failing_at_or_above(threshold) if threshold is not None else []
-    if failing:
-        rules = sorted({f.rule_id for f in failing})
-        shown = ", ".join(rules[:5]) + (f" and {len(rules) - 5} more" if len(rules) > 5 else "")
-        # Also under -q: a CI log must say why the job failed.
-        sys.stderr.write(
-            f"srmscan: --fail-on {threshold}: {len(failing)} unmuted failing finding(s) at or above it ({shown})\n"
-        )
-        return 1
-    return 0
-
-
-def print_summary(result: ScanResult, written: list[Path], console: Any = None) -> None:
-    con = console or out_console
-    summary = counts(result.findings)
-    inv = result.inventory
-    con.print(
-        f"[bold]Account {inv.account_id}[/] · regions {', '.join(inv.regions)} · "
-        f"{len(inv.resources)} resources · {inv.api_calls} API calls ({len(inv.errors)} failed)",
-        highlight=False,
-    )
-    table = Table(title="Findings by owner", show_lines=False)
-    table.add_column("Owner")
-    for col in ("fail", "unknown", "pass", "muted", "info"):
-        table.add_column(col, justify="right")
-    # Two columns: "11/14" read as "11 of 14".
-    table.add_column("critical fail", justify="right")
-    table.add_column("high fail", justify="right")
-    labels = {"customer": "Customer", "shared": "Shared", "aws": "AWS"}
-    for owner, row in summary["by_owner"].items():
-        sev = summary["failing_by_owner_severity"][owner]
-        table.add_row(
-            labels[owner],
-            *(str(row[s]) for s in ("fail", "unknown", "pass", "muted", "info")),
-            str(sev["critical"]),
-            str(sev["high"]),
-        )
-    con.print(table)
-    for note in result.notes:
-        con.print(f"[yellow]{note}[/]")
-    if summary["by_status"]["unknown"]:
-        con.print(
-            f"[yellow]{summary['by_status']['unknown']} check(s) could not be evaluated: see "
-            "'What we could not see' in the report.[/]"
-        )
-    for path in written:
-        con.print(f"wrote {path}", highlight=False)
-
-
 @app.command()
 def scan(
     profile: Annotated[str | None, typer.Option(help="AWS profile (default: the boto3 credential chain).")] = None,
@@ -301,15 +232,18 @@ def scan(
     verbose: VerboseOpt = False,
 ) -> None:
     """Scan a live account and write reports."""
-    filters = Filters(services, checks, exclude_checks, severity, status)
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        filters = cfg_filters(cfg, services, checks, exclude_checks, severity, status)
+        regions = split_regions(cfg.pick("regions", region))
+        owner_tags, fail = cfg.pick("owner_tags", owner_tag), cfg.pick("fail_on", fail_on)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
         tuning = Tuning(max_workers=max(1, max_workers), per_service_concurrency=max(1, per_service_concurrency))
         aws = AwsSession.create(
-            profile=profile, region=next(iter(split_regions(region)), None), endpoint_url=endpoint_url, tuning=tuning
+            profile=profile, region=next(iter(regions), None), endpoint_url=endpoint_url, tuning=tuning
         )
         if role_arn or org_role or shard:
             from srmscan.accounts import organization as accounts
@@ -333,26 +267,26 @@ def scan(
                     aws,
                     role_name=org_role,
                     ruleset=_ruleset(rule_dirs(rules_dir)),
-                    regions=region or [],
+                    regions=regions,
                     all_regions=all_regions,
                     output_dir=out_dir,
                     formats=_formats(formats),
                     external_id=external_id,
                     shard_spec=shard,
-                    owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
-                    threshold=_severity(fail_on),
+                    owner_tags=owner_tags or DEFAULT_OWNER_TAGS,
+                    threshold=_severity(fail),
                     concurrency=max_accounts,
                     say=lambda line: err_console.print(line, highlight=False, markup=False),
                 )
         return collect_and_report(
             aws,
-            regions=region or [],
+            regions=regions,
             all_regions=all_regions,
             formats=formats or ["json", "html"],
             output_dir=out_dir,
             rules_dirs=rule_dirs(rules_dir),
-            owner_tags=owner_tag,
-            fail_on=fail_on,
+            owner_tags=owner_tags,
+            fail_on=fail,
             save_inventory=save_inventory,
             quiet=quiet,
             mutes=mutes,
@@ -390,7 +324,9 @@ def demo(
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        fail = cfg.pick("fail_on", fail_on)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
         try:
             from srmscan.demo.account import demo_session
@@ -399,11 +335,11 @@ def demo(
         from srmscan.evaluate.mutes import resolve_mutes
 
         # Every input checked before seeding the account (which takes seconds).
-        resolve_mutes(mutes)
-        _severity(fail_on)
+        check_mute_rules(resolve_mutes(mutes), _ruleset(None), mutes)
+        _severity(fail)
         _formats(formats or ["json", "html"])
         preflight(output_dir=out_dir, save_inventory=save_inventory)
-        filters = Filters(services, checks, exclude_checks, severity, status)
+        filters = cfg_filters(cfg, services, checks, exclude_checks, severity, status)
         plan(_ruleset(None), filters)
         with demo_session() as (aws, regions):
             return collect_and_report(
@@ -414,7 +350,7 @@ def demo(
                 output_dir=out_dir,
                 rules_dirs=None,
                 owner_tags=None,
-                fail_on=fail_on,
+                fail_on=fail,
                 save_inventory=save_inventory,
                 quiet=quiet,
                 mutes=mutes,
@@ -452,23 +388,27 @@ def evaluate(
 
     def run() -> int:
         terminal(no_color, verbose)
-        out_dir, formats = output_target(output_dir, stdout, format)
+        cfg = load_defaults(mutes)
+        out_dir, formats = output_target(output_dir, stdout, cfg.pick("formats", format))
         frameworks = _frameworks(framework)
-        threshold = _severity(fail_on)
+        threshold = _severity(cfg.pick("fail_on", fail_on))
         fmts = _formats(formats)
         try:
             inv = Inventory.from_dict(json.loads(inventory.read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise UsageFailure(f"cannot read inventory {inventory}: {exc}") from exc
-        _check_output_dir(out_dir)
         from srmscan.evaluate.mutes import resolve_mutes
 
-        chosen = plan(_ruleset(rule_dirs(rules_dir)), Filters(services, checks, exclude_checks, severity, status))
+        full = _ruleset(rule_dirs(rules_dir))
+        mute_list = resolve_mutes(mutes)
+        check_mute_rules(mute_list, full, mutes)
+        chosen = plan(full, cfg_filters(cfg, services, checks, exclude_checks, severity, status))
+        _check_output_dir(out_dir)
         result = evaluate_inventory(
             inv,
             chosen.ruleset,
-            owner_tags=owner_tag or DEFAULT_OWNER_TAGS,
-            mutes=resolve_mutes(mutes),
+            owner_tags=cfg.pick("owner_tags", owner_tag) or DEFAULT_OWNER_TAGS,
+            mutes=[m for m in mute_list if chosen.ruleset.by_id(m.rule)],
         )
         chosen.narrow(result)
         if baseline:
@@ -476,31 +416,3 @@ def evaluate(
         return finish(result, chosen, fmts, out_dir, threshold, quiet, frameworks)
 
     _guarded(run)
-
-
-# --- helpers for --attribute and --baseline ---------------------------------------------
-def attribute_result(aws: AwsSession, result: Any, max_lookups: int) -> None:
-    """`--attribute`: add CloudTrail attribution to the result's failing configuration findings."""
-    inv = result.inventory
-    outcome = attribute_with_session(
-        aws,
-        result.findings,
-        result.ruleset.tables,
-        account_id=inv.account_id,
-        partition=inv.partition,
-        regions=list(inv.regions),
-        max_lookups=max_lookups,
-    )
-    result.findings = outcome.findings
-    result.notes.extend(outcome.notes())
-
-
-def attach_baseline(result: Any, baseline: Path) -> None:
-    """`--baseline`: compare this scan with an earlier report (or inventory) for the HTML report."""
-    from srmscan.report.json_report import report_dict
-
-    try:
-        old = load_report(baseline, lambda: result.ruleset, mutes=None)
-        result.diff = diff_reports(old, report_dict(result))
-    except ValueError as exc:
-        raise UsageFailure(f"cannot compare with baseline: {exc}") from exc

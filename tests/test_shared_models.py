@@ -54,3 +54,31 @@ def test_shapes_are_decoded_only_when_a_call_needs_them() -> None:
     client.meta.service_model.operation_model("DescribeVolumes").output_shape.members  # noqa: B018
     assert 0 < len(shapes._decoded) < len(shapes) / 10
     assert "VolumeList" in shapes._decoded and shapes["Volume"]["type"] == "structure"
+
+
+def test_error_shapes_match_botocore_without_decoding_every_shape() -> None:
+    """The first error answer of a service builds its exception classes from `error_shapes`;
+    botocore's own walk of every shape decoded whole models (EC2: thousands of shapes)."""
+    from srmscan.collect._shared_models import CompactShapes
+
+    aws, plain = AwsSession(_session()), _session()
+    for service in ("ec2", "s3", "iam", "lambda", "secretsmanager"):
+        lean = aws.client(service, "us-east-1").meta.service_model
+        own = plain.client(service, region_name="us-east-1").meta.service_model
+        shapes = lean._service_description["shapes"]
+        assert isinstance(shapes, CompactShapes)
+        assert [s.name for s in lean.error_shapes] == [s.name for s in own.error_shapes]
+        assert all(s.metadata.get("exception") for s in lean.error_shapes)
+        assert len(shapes._decoded) <= len(lean.error_shapes) + 40 < len(shapes)
+
+
+def test_a_service_error_raises_the_modelled_exception_class() -> None:
+    client = AwsSession(_session()).client("secretsmanager", "us-east-1")
+    with Stubber(client) as stub:
+        stub.add_client_error("get_resource_policy", "ResourceNotFoundException", http_status_code=400)
+        try:
+            client.get_resource_policy(SecretId="s")
+        except client.exceptions.ResourceNotFoundException as exc:
+            assert exc.response["Error"]["Code"] == "ResourceNotFoundException"
+        else:  # pragma: no cover - the stub always answers with the error
+            raise AssertionError("no error raised")

@@ -65,6 +65,11 @@ class CompactShapes(Mapping[str, Any]):
     def __init__(self, shapes: dict[str, Any]) -> None:
         self._text = {name: json.dumps(shape, separators=(",", ":")) for name, shape in shapes.items()}
         self._decoded: dict[str, Any] = {}
+        #: the shapes the model marks as exceptions, so `ServiceModel.error_shapes` (built on a
+        #: service's first error answer) need not decode every shape of the service to find them
+        self.exception_names = [
+            name for name, shape in shapes.items() if isinstance(shape, dict) and shape.get("exception")
+        ]
 
     def __getitem__(self, name: str) -> Any:
         shape = self._decoded.get(name)
@@ -100,6 +105,22 @@ class _DoclessJSONFileLoader(botocore.loaders.JSONFileLoader):
         return json.loads(payload, object_pairs_hook=_docless)
 
 
+def _with_lean_error_shapes(service_model: Any) -> Any:
+    """Answer `error_shapes` from the exception names noted at load time.
+
+    botocore's own `ServiceModel.error_shapes` walks every shape of the service to find those
+    marked as exceptions, and it runs on the first error answer of a service (an AccessDenied, a
+    NoSuchBucketPolicy): that decoded all of EC2's ~4,000 shapes and kept them. It is a
+    `CachedProperty`, which reads the instance's `__dict__` first, so the list is put there,
+    built from the few (small) exception shapes only. Same result, same order as botocore's.
+    """
+    shapes = getattr(service_model, "_service_description", {}).get("shapes")
+    if isinstance(shapes, CompactShapes):
+        names = shapes.exception_names
+        service_model.__dict__["error_shapes"] = [service_model.shape_for(name) for name in names]
+    return service_model
+
+
 def _install() -> bool:
     global _installed
     creator = botocore.client.ClientCreator
@@ -120,7 +141,7 @@ def _install() -> bool:
             with _LOCK:
                 model = models.get(key)
             if model is None:
-                model = load(self, service_name, api_version)
+                model = _with_lean_error_shapes(load(self, service_name, api_version))
                 with _LOCK:
                     model = models.setdefault(key, model)
             return model

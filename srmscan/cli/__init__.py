@@ -34,6 +34,7 @@ import rich.console
 import typer
 
 from srmscan.cli.app import app
+from srmscan.cli.memory import limit_malloc_arenas
 from srmscan.cli.options import INTERRUPTS
 
 __all__ = ["app", "main"]
@@ -46,6 +47,7 @@ def main() -> None:
     130 interrupted (SIGINT) · 143 terminated (SIGTERM); both write partial reports marked partial.
     A closed pipe (`| head`) ends quietly with 0.
     """
+    limit_malloc_arenas()  # before any thread exists: see srmscan/cli/memory.py
     _tolerant_streams()
     signal.signal(signal.SIGTERM, _terminate)
     # rich answers a closed pipe with SystemExit(1), which would read as "--fail-on tripped".

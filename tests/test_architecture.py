@@ -64,6 +64,8 @@ CLI_ALLOWED: dict[str, tuple[str, ...]] = {
     "config": ("srmscan.cli.options",),
     # scan.py's helpers around a scan: preflight checks, exit code, summary, --attribute, --baseline.
     "outcome": ("srmscan.cli.options", "srmscan.cli.filtering"),
+    # The command's own process tuning (malloc arenas), called by main: imports no srmscan code.
+    "memory": (),
 }
 # Bundled rule files are evaluation code: the public rule API, the model and evaluation helpers.
 RULES_ALLOWED = ("srmscan.rules_api", "srmscan.model", "srmscan.evaluate")

@@ -42,6 +42,9 @@ SG = "AWS::EC2::SecurityGroup"
 VOLUME = "AWS::EC2::Volume"
 USER = "AWS::IAM::User"
 ROLE = "AWS::IAM::Role"
+# SSM parameters are read (names, and the shape of String values) but are not inventory
+# resources: the bench passes the seeded count under this name.
+PARAMETER = "AWS::SSM::Parameter"
 
 S3_PER_BUCKET = "S3 has no batch API for bucket settings: one call per bucket per setting"
 
@@ -194,8 +197,15 @@ BUDGET: dict[str, Entry] = {
     # --- Systems Manager beyond patching
     "ssm ListDocuments": Entry("region", ("AWS::SSM::Document",), page=50, why="Owner=Self only"),
     "ssm DescribeDocumentPermission": Entry("each", ("AWS::SSM::Document",), why="no batch API for sharing"),
-    "ssm DescribeParameters": Entry("region", page=50),
-    "ssm GetParameters": Entry("region", page=10, why="String/StringList values in batches of 10, shape judged"),
+    "ssm DescribeParameters": Entry(
+        "region",
+        (PARAMETER,),
+        page=50,
+        why="AWS pages by MaxResults=50; moto 5.2.5 answers 10 a page whatever MaxResults says, so it runs over",
+    ),
+    "ssm GetParameters": Entry(
+        "region", (PARAMETER,), page=10, why="String/StringList values in batches of 10 (the API's maximum), shape judged"
+    ),
     "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
     # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)
     "dynamodb ListTables": Entry("region", ("AWS::DynamoDB::Table",), page=100),

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tests.bench.budget import Budget, budget_for
+from tests.bench.budget import PARAMETER, Budget, budget_for
 from tests.bench.relay import Relay
 from tests.bench.seed import LARGE, REGIONS, SMALL, Seeder, Size
 
@@ -192,7 +192,7 @@ def bench(size: Size, work: Path, save_inventory: bool = False) -> Result:
         server_requests=server_counts,
         findings=dict(report.get("summary", {}).get("by_status", {})),
         errors=len(report.get("errors", [])),
-        budget=budget_for(calls, counts, len(REGIONS)),
+        budget=budget_for(calls, {**counts, PARAMETER: size.parameters}, len(REGIONS)),
         phases=hook.get("phases", []),
         server_cpu_s=round(server_cpu, 1),
         load_before=round(load_before, 1),

@@ -204,7 +204,10 @@ BUDGET: dict[str, Entry] = {
         why="AWS pages by MaxResults=50; moto 5.2.5 answers 10 a page whatever MaxResults says, so it runs over",
     ),
     "ssm GetParameters": Entry(
-        "region", (PARAMETER,), page=10, why="String/StringList values in batches of 10 (the API's maximum), shape judged"
+        "region",
+        (PARAMETER,),
+        page=10,
+        why="String/StringList values in batches of 10 (the API's maximum), shape judged",
     ),
     "ssm GetServiceSetting": Entry("region", why="the DHMC setting"),
     # --- DynamoDB and DAX (ListTables Limit 100, DAX MaxResults 100), AWS Backup (MaxResults 1000)

@@ -1,7 +1,7 @@
 """S3: buckets, their access settings, and the account-level Block Public Access.
 
 S3 has no batch API for bucket settings, so each bucket costs one call per setting; those
-calls fan out concurrently, to the bucket's own region. The region comes with the listing:
+calls (every setting of every bucket) fan out concurrently, to the bucket's own region. The region comes with the listing:
 ListBuckets is paginated with MaxBuckets (required above 10,000 buckets), and S3 then returns
 each bucket's BucketRegion, so no GetBucketLocation per bucket is needed.
 """
@@ -62,7 +62,26 @@ def collect_s3(c: Collection, region: str) -> None:
     if listing.error is not None:
         c.gap(BUCKET, "global", listing)
         return
-    c.fanout(lambda b: _bucket(c, region, b, account_pab), listing.data)
+    buckets = [b for b in listing.data if isinstance(b, dict) and b.get("Name")]
+    homes = c.fanout(lambda b: _home(c, region, b), buckets)
+    # Every setting of every bucket is its own job: a bucket's seven reads do not wait on each
+    # other, only on the per-service bound (under real latency: two round trips, not eight).
+    jobs = [(str(b["Name"]), home, op) for b, home in zip(buckets, homes, strict=True) for op in SETTINGS]
+    answers = iter(c.fanout(lambda job: _setting(c, *job), jobs))  # in the order of `jobs`
+    for bucket, home in zip(buckets, homes, strict=True):
+        c.add(_bucket(c, bucket, home, account_pab, {op: next(answers) for op in SETTINGS}))
+
+
+#: the per-bucket settings read, each with the error codes that mean "not set" rather than a failure
+SETTINGS: dict[str, frozenset[str]] = {
+    "GetPublicAccessBlock": frozenset({"NoSuchPublicAccessBlockConfiguration"}),
+    "GetBucketPolicy": frozenset({"NoSuchBucketPolicy"}),
+    "GetBucketAcl": frozenset(),
+    "GetBucketEncryption": frozenset({"ServerSideEncryptionConfigurationNotFoundError"}),
+    "GetBucketVersioning": frozenset(),
+    "GetBucketLogging": frozenset(),
+    "GetBucketTagging": frozenset({"NoSuchTagSet", "NoSuchTagSetError"}),
+}
 
 
 def bucket_region(location_constraint: Any) -> str:
@@ -76,25 +95,34 @@ def bucket_region(location_constraint: Any) -> str:
     return _LEGACY_LOCATIONS.get(value, value)
 
 
-def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answer) -> None:
-    name = str(bucket["Name"])
-    # ListBuckets carries BucketRegion when the request has MaxBuckets (the choke point sends it);
-    # GetBucketLocation is only the fallback for an answer without it.
+def _home(c: Collection, listing_region: str, bucket: dict[str, Any]) -> str:
+    """The bucket's region: ListBuckets carries BucketRegion when the request has MaxBuckets (the
+    choke point sends it); GetBucketLocation is only the fallback for an answer without it."""
     region = bucket.get("BucketRegion")
-    if not region:
-        location = c.call("s3", home, "GetBucketLocation", Bucket=name)
-        region = bucket_region((location.data or {}).get("LocationConstraint")) if location.ok else home
+    if region:
+        return str(region)
+    location = c.call("s3", listing_region, "GetBucketLocation", Bucket=str(bucket["Name"]))
+    return bucket_region((location.data or {}).get("LocationConstraint")) if location.ok else listing_region
+
+
+def _setting(c: Collection, name: str, home: str, operation: str) -> Answer:
+    return c.call("s3", home, operation, Bucket=name, absent=SETTINGS[operation])
+
+
+def _bucket(
+    c: Collection, bucket: dict[str, Any], region: str, account_pab: Answer, got: dict[str, Answer]
+) -> Resource:
+    name = str(bucket["Name"])
     res = Resource(
         type=BUCKET,
         id=name,
         name=name,
-        region=str(region),
+        region=region,
         arn=f"arn:{c.partition}:s3:::{name}",
         tier="serverless",
         attrs={"created": _iso(bucket.get("CreationDate"))},
     )
-    call = lambda op, **kw: c.call("s3", str(region), op, Bucket=name, **kw)  # noqa: E731
-    bucket_pab = call("GetPublicAccessBlock", absent={"NoSuchPublicAccessBlockConfiguration"})
+    bucket_pab = got["GetPublicAccessBlock"]
     fill(
         res,
         "bucket_pab",
@@ -103,36 +131,30 @@ def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answe
         default=_pab(None),
     )
     _effective_pab(res, account_pab, bucket_pab)
-    policy = call("GetBucketPolicy", absent={"NoSuchBucketPolicy"})
-    fill(res, "policy", policy, lambda d: _policy(d.get("Policy")))
-    fill(res, "acl_public_grants", call("GetBucketAcl"), _public_grants)
-    fill(
-        res,
-        "encryption",
-        call("GetBucketEncryption", absent={"ServerSideEncryptionConfigurationNotFoundError"}),
-        _encryption,
-    )
+    fill(res, "policy", got["GetBucketPolicy"], lambda d: _policy(d.get("Policy")))
+    fill(res, "acl_public_grants", got["GetBucketAcl"], _public_grants)
+    fill(res, "encryption", got["GetBucketEncryption"], _encryption)
     fill(
         res,
         "versioning",
-        call("GetBucketVersioning"),
+        got["GetBucketVersioning"],
         lambda d: {"status": d.get("Status") or "Disabled", "mfa_delete": d.get("MFADelete") or "Disabled"},
     )
     fill(
         res,
         "logging",
-        call("GetBucketLogging"),
+        got["GetBucketLogging"],
         lambda d: {
             "enabled": "LoggingEnabled" in d,
             "target": (d.get("LoggingEnabled") or {}).get("TargetBucket"),
         },
     )
-    tags = call("GetBucketTagging", absent={"NoSuchTagSet", "NoSuchTagSetError"})
+    tags = got["GetBucketTagging"]
     if tags.ok and not tags.absent:
         res.tags = tags_from(tags.data.get("TagSet"))
     elif tags.error is not None:
         res.unreadable["tags"] = tags.error.id
-    c.add(res)
+    return res
 
 
 def _pab(config: dict[str, Any] | None) -> dict[str, bool]:

@@ -53,7 +53,7 @@ class Counting:
         key = _operation(environ, body)
         with self.lock:
             self.counts[key] += 1
-        return self.app(environ, start_response)
+        return _unknown_operation_for_crashes(self.app, environ, start_response)
 
     def _control(self, environ: Environ, start_response: StartResponse, path: str) -> Iterable[bytes]:
         with self.lock:
@@ -62,6 +62,50 @@ class Counting:
             payload = json.dumps(dict(self.counts)).encode()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(payload)))])
         return [payload]
+
+
+def _unknown_operation_for_crashes(
+    app: Callable[[Environ, StartResponse], Iterable[bytes]], environ: Environ, start_response: StartResponse
+) -> Iterable[bytes]:
+    """moto answers an operation it lacks (or crashes on) with an HTML 500, which botocore retries
+    with back-off: seconds of waiting that real AWS, which has the operation, never causes, and
+    that would swamp the latency run's chain bound. Answer those once, at once, with the
+    non-retryable 400 AWS gives for an operation it does not know; the scan records it as an
+    error either way (the result is the same `unknown`)."""
+    seen: dict[str, Any] = {}
+
+    def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Callable[[bytes], Any]:
+        seen.update(status=status, headers=headers)
+        return lambda _data: None
+
+    try:
+        chunks = list(app(environ, capture))
+    except Exception:  # moto's NotImplementedError and crashes alike, which werkzeug would 500
+        chunks, seen["status"] = [], "500 crashed"
+    status, headers = seen.get("status", "500 crashed"), seen.get("headers", [])
+    html = any(k.lower() == "content-type" and "html" in v for k, v in headers)
+    if not (status.startswith("500") and (html or status == "500 crashed")):
+        start_response(status, headers)
+        return chunks
+    message = "The operation is not available on this endpoint (moto lacks it)"
+    if environ.get("HTTP_X_AMZ_TARGET") or "json" in environ.get("CONTENT_TYPE", "") or not _query_protocol(environ):
+        payload = json.dumps({"__type": "UnknownOperationException", "message": message}).encode()
+        out = [("Content-Type", "application/x-amz-json-1.1"), ("x-amzn-ErrorType", "UnknownOperationException")]
+    else:
+        payload = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>InvalidAction</Code><Message>{message}</Message>"
+            "</Error><RequestId>bench</RequestId></ErrorResponse>"
+        ).encode()
+        out = [("Content-Type", "text/xml")]
+    start_response("400 Bad Request", [*out, ("Content-Length", str(len(payload)))])
+    return [payload]
+
+
+def _query_protocol(environ: Environ) -> bool:
+    """A query/EC2-protocol request (form-encoded `Action`), whose errors are XML."""
+    return "Action=" in environ.get("QUERY_STRING", "") or environ.get("CONTENT_TYPE", "").startswith(
+        "application/x-www-form-urlencoded"
+    )
 
 
 def _operation(environ: Environ, body: bytes) -> str:

@@ -12,12 +12,11 @@ from srmscan.evaluate.frameworks import load_framework
 from srmscan.model import Status
 from srmscan.report.compliance_html import render_compliance_html
 from tests.report_synth import finding
-from tests.test_report_browser import browser  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
-def test_filters_show_only_the_chosen_owner_and_status(browser: Any, tmp_path: Path) -> None:  # noqa: F811
+def test_filters_show_only_the_chosen_owner_and_status(browser: Any, tmp_path: Path) -> None:
     result = evaluate_compliance(
         load_framework("pci-dss-4.0.1"),
         [finding(rule_id="s3.bucket_public_access_block", status=Status.FAIL, name="<b>x</b>")],

@@ -10,21 +10,17 @@ error. Every case checks the same promise against the fault-free baseline:
 * every baseline finding is still there with the same status, or is `unknown` (itself, or
   through a "could not list" finding for its rule), never silently gone;
 * no finding turns into `pass`, and every new `unknown` names its reason and error.
+
+The baseline machinery and `assert_honest` are in tests/faultworld.py; the cases that need a
+separate process (a dead endpoint, Ctrl-C) are in tests/test_faults_process.py.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
-import textwrap
 import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -36,62 +32,24 @@ from botocore.exceptions import ClientError
 from moto import mock_aws
 
 from srmscan.collect.registry import all_collectors
-from srmscan.collect.runner import collect_inventory
-from srmscan.collect.session import AwsSession, Tuning
-from srmscan.evaluate.engine import RuleSet, evaluate, load_ruleset
+from srmscan.evaluate.engine import load_ruleset
 from srmscan.evaluate.policy import parse
-from srmscan.model import ACCOUNT_TYPE, ErrorKind, Finding, Inventory, Status
+from srmscan.model import ACCOUNT_TYPE, ErrorKind, Status
 from srmscan.report import write_reports
 from srmscan.scan import evaluate_inventory
-from tests.faultkit import Op, answer_with_error, raise_client_error, record_calls, respond
-from tests.world import REGIONS, install_demo, seed_demo
-
-REPO = Path(__file__).resolve().parent.parent
-COLLECTORS = [spec.name for spec in all_collectors()]
-
-
-@dataclass
-class Baseline:
-    """A fault-free scan of some collectors, and the operations they made."""
-
-    scope: set[str]
-    inventory: Inventory
-    findings: list[Finding]
-    ops: set[Op]
-
-
-@dataclass
-class World:
-    ruleset: RuleSet
-    demo: Any
-    per_collector: dict[str, Baseline]
-    _full: Baseline | None = None
-
-    @property
-    def full(self) -> Baseline:
-        if self._full is None:
-            self._full = _baseline(self, set(COLLECTORS))
-        return self._full
-
-
-def _scope(name: str) -> set[str]:
-    """A collector plus the collectors it runs after (it may enrich what they found)."""
-    specs = {s.name: s for s in all_collectors()}
-    scope, todo = set(), [name]
-    while todo:
-        current = todo.pop()
-        if current in specs and current not in scope:
-            scope.add(current)
-            todo.extend(specs[current].after)
-    return scope
-
-
-def _baseline(w: World, scope: set[str]) -> Baseline:
-    aws = _scanner(w.demo)
-    calls = record_calls(aws.events)
-    inv = collect_inventory(aws, REGIONS, only=scope)
-    ops = {(s, o) for s, o, _ in calls if o != "GetCallerIdentity"}
-    return Baseline(scope, inv, evaluate(inv, w.ruleset), ops)
+from tests.faultkit import answer_with_error, raise_client_error, respond
+from tests.faultworld import (
+    COLLECTORS,
+    World,
+    _baseline,
+    _collector,
+    _could_not_see,
+    _scan,
+    _scanner,
+    _scope,
+    assert_honest,
+)
+from tests.world import REGIONS, seed_demo
 
 
 @pytest.fixture(scope="module")
@@ -130,58 +88,6 @@ def no_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     both waits are made zero here; tests/test_concurrency.py covers the timing itself."""
     monkeypatch.setattr(botocore.retries.standard.ExponentialBackoff, "delay_amount", lambda self, ctx: 0.0)
     monkeypatch.setattr(botocore.retries.adaptive.ClientRateLimiter, "on_sending_request", lambda self, *a, **k: None)
-
-
-def _scanner(demo: Any, attempts: int = 3) -> AwsSession:
-    aws = AwsSession(boto3.Session(region_name=REGIONS[0]), tuning=Tuning(max_attempts=attempts))
-    install_demo(aws, demo)
-    return aws
-
-
-def _scan(w: World, aws: AwsSession, scope: set[str] | None = None) -> tuple[Inventory, list[Finding]]:
-    inv = collect_inventory(aws, REGIONS, only=scope)
-    return inv, evaluate(inv, w.ruleset)
-
-
-def assert_honest(baseline: Baseline, inv: Inventory, findings: list[Finding]) -> None:
-    """The promise every fault must keep; see the module docstring."""
-    assert not inv.partial
-    errors = {e.id: e for e in inv.errors}
-    now = {f.id: f for f in findings}
-    base = {f.id: f for f in baseline.findings}
-    unknown_rules = {f.rule_id for f in findings if f.status is Status.UNKNOWN and f.resource_id == "*"}
-    for f in baseline.findings:
-        if f.status is Status.INFO:
-            continue  # statements of what AWS owns follow the resources seen; they claim nothing
-        after = now.get(f.id)
-        if after is None:
-            assert f.rule_id in unknown_rules, f"{f.rule_id} on {f.resource_id} vanished without an unknown"
-        else:
-            assert after.status in (f.status, Status.UNKNOWN), (f.rule_id, f.resource_id, f.status, after.status)
-    for f in findings:
-        if f.status is Status.PASS:
-            assert base.get(f.id) is not None and base[f.id].status is Status.PASS, f"new pass {f.rule_id}"
-            assert not f.error_ids
-        if f.status is Status.UNKNOWN and (f.id not in base or base[f.id].status is not Status.UNKNOWN):
-            assert f.unknown_reason, f.rule_id
-            assert f.error_ids and all(e in errors for e in f.error_ids), f.rule_id
-    for err in inv.errors:
-        assert err.iam_action and ":" in err.iam_action
-
-
-def _could_not_see(w: World, inv: Inventory, tmp_path: Path) -> tuple[dict[str, Any], str]:
-    result = evaluate_inventory(inv, w.ruleset)
-    write_reports(result, ["json", "html", "csv"], tmp_path)
-    report = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    return report, html
-
-
-def _collector(w: World, name: str) -> Baseline:
-    base = w.per_collector[name]
-    if not base.ops:
-        pytest.skip(f"collector {name} made no API call in the demo account")
-    return base
 
 
 # --- per collector -------------------------------------------------------------------------
@@ -435,110 +341,3 @@ def test_hostile_tags_names_and_unicode_render_safely(world: World, tmp_path: Pa
     for line in csv_text.splitlines():
         for cell in line.split(","):
             assert not cell.strip('"').startswith(("=", "+", "@")), cell[:40]
-
-
-# --- connection and interruption (subprocesses) --------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def test_dead_endpoint_is_one_clear_error_and_exit_2(tmp_path: Path) -> None:
-    port = _free_port()  # closed again at once: nothing listens there
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "eu-west-1"}
-    env.pop("AWS_ENDPOINT_URL", None)
-    started = time.monotonic()
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "srmscan",
-            "scan",
-            "--endpoint-url",
-            f"http://127.0.0.1:{port}",
-            "--region",
-            "eu-west-1",
-            "--quiet",
-            "-o",
-            str(tmp_path / "out"),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 2, proc.stderr
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith("srmscan: error:") and "127.0.0.1" in lines[0]
-    assert "Traceback" not in proc.stderr
-    assert not (tmp_path / "out" / "report.json").exists()
-    assert time.monotonic() - started < 60
-
-
-INTERRUPT_SCRIPT = textwrap.dedent(
-    """
-    import sys, time, pathlib
-    from moto import mock_aws
-    import boto3
-    marker = pathlib.Path(sys.argv[1])
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="eu-west-1")
-        for i in range(6):
-            s3.create_bucket(Bucket=f"slow-{i}", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-        from srmscan.collect.session import AwsSession
-        create = AwsSession.create
-
-        def slow_create(**kw):
-            aws = create(**kw)
-            def slow(**_):
-                marker.touch()
-                time.sleep(0.5)
-            aws.events.register("before-call.s3.GetBucketAcl", slow)
-            return aws
-
-        AwsSession.create = slow_create
-        from srmscan.cli import main
-        sys.argv = ["srmscan", "scan", "--region", "eu-west-1", "-o", sys.argv[2], "-f", "json", "-f", "html"]
-        main()
-    """
-)
-
-
-@pytest.mark.skipif(sys.platform == "win32", reason="SIGINT semantics")
-def test_ctrl_c_writes_partial_reports(tmp_path: Path) -> None:
-    """A real SIGINT to a CLI scan (moto in-process in the child, one slow call per bucket)."""
-    marker = tmp_path / "collecting"
-    out = tmp_path / "out"
-    script = tmp_path / "interrupt.py"
-    script.write_text(INTERRUPT_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "eu-west-1"}
-    env.pop("AWS_ENDPOINT_URL", None)
-    env["PYTHONPATH"] = str(REPO)
-    proc = subprocess.Popen(
-        [sys.executable, str(script), str(marker), str(out)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=REPO,
-    )
-    deadline = time.monotonic() + 60
-    while not marker.exists() and time.monotonic() < deadline and proc.poll() is None:
-        time.sleep(0.05)
-    assert marker.exists(), proc.communicate()[1]
-    proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=60)
-    assert "Traceback" not in stderr, stderr
-    assert proc.returncode == 130, (proc.returncode, stderr)
-    # Under its own name: a partial scan never takes the place of a complete report.json.
-    assert not (out / "report.json").exists()
-    report = json.loads((out / "report.partial.json").read_text(encoding="utf-8"))
-    assert report["partial"] is True
-    assert any("interrupted" in note for note in report["notes"])
-    assert "interrupted" in (out / "report.partial.html").read_text(encoding="utf-8")
-    assert "interrupted" in stdout + stderr
-    # It really stopped early: buckets whose calls were cut short are not reported at all.
-    seen = {f["resource_id"] for f in report["findings"] if f["resource_id"].startswith("slow-")}
-    assert len(seen) < 6

@@ -1,5 +1,7 @@
 """No module grows past ~400 lines: a long module is several concerns waiting to be split.
 
+Tests included: a long test module is as hard to read and to review as a long source module.
+
 The allow-list names files that are over the limit today and are being split; shrink it as they
 land, never grow it.
 """
@@ -18,7 +20,9 @@ def _lines(path: Path) -> int:
 
 
 def test_no_module_is_over_the_limit() -> None:
-    files = sorted([*(REPO / "srmscan").rglob("*.py"), *(REPO / "rules").rglob("*.py")])
+    files = sorted(
+        [*(REPO / "srmscan").rglob("*.py"), *(REPO / "rules").rglob("*.py"), *(REPO / "tests").rglob("*.py")]
+    )
     assert len(files) > 50
     too_long = {
         f"{p.relative_to(REPO)}: {_lines(p)} lines"

@@ -1,6 +1,6 @@
 """report.html without a browser: the sections' counts and groupings, the findings payload, the
 CSP hashes, and escaping of hostile account strings in the raw HTML. (What the browser does with
-it is in test_report_browser.py.)"""
+it is in test_report_browser*.py.)"""
 
 from __future__ import annotations
 

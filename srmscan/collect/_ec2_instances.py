@@ -52,9 +52,8 @@ def instances(
     volumes: Answer,
     templates: dict[str, Resource],
 ) -> None:
-    listing = c.pages("ec2", region, "DescribeInstances", "Reservations")
+    listing = c.listing("ec2", region, "DescribeInstances", "Reservations", gaps=(INSTANCE,))
     if listing.error is not None:
-        c.gap(INSTANCE, region, listing)
         return
     instances = [
         i

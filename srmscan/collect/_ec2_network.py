@@ -53,9 +53,8 @@ def route_fact(subnet_id: str | None, vpc_id: str | None, publicity: dict[str, A
 
 
 def subnets(c: Collection, region: str, routes: Answer, publicity: dict[str, Any]) -> None:
-    listing = c.pages("ec2", region, "DescribeSubnets", "Subnets")
+    listing = c.listing("ec2", region, "DescribeSubnets", "Subnets", gaps=(SUBNET,))
     if listing.error is not None:
-        c.gap(SUBNET, region, listing)
         return
     for s in listing.data:
         sid = str(s["SubnetId"])
@@ -88,9 +87,8 @@ def subnets(c: Collection, region: str, routes: Answer, publicity: dict[str, Any
 
 
 def vpcs(c: Collection, region: str) -> None:
-    listing = c.pages("ec2", region, "DescribeVpcs", "Vpcs")
+    listing = c.listing("ec2", region, "DescribeVpcs", "Vpcs", gaps=(VPC,))
     if listing.error is not None:
-        c.gap(VPC, region, listing)
         return
     flows = c.pages("ec2", region, "DescribeFlowLogs", "FlowLogs")
     by_vpc: dict[str, list[dict[str, Any]]] = {}
@@ -170,9 +168,8 @@ def _prefix_lists(c: Collection, region: str, groups: list[dict[str, Any]]) -> d
 
 
 def security_groups(c: Collection, region: str) -> None:
-    listing = c.pages("ec2", region, "DescribeSecurityGroups", "SecurityGroups")
+    listing = c.listing("ec2", region, "DescribeSecurityGroups", "SecurityGroups", gaps=(SECURITY_GROUP,))
     if listing.error is not None:
-        c.gap(SECURITY_GROUP, region, listing)
         return
     prefix_lists = _prefix_lists(c, region, listing.data)
     for g in listing.data:

@@ -29,10 +29,8 @@ GLOBAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::User")
     actions=["access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"],
 )
 def collect_analyzers(c: Collection, region: str) -> None:
-    listing = c.pages("accessanalyzer", region, "ListAnalyzers", "analyzers")
+    listing = c.listing("accessanalyzer", region, "ListAnalyzers", "analyzers", gaps=(ANALYZER, FINDING))
     if listing.error is not None:
-        c.gap(ANALYZER, region, listing)
-        c.gap(FINDING, region, listing)
         return
     for analyzer in listing.data:
         if not isinstance(analyzer, dict):

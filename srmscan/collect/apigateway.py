@@ -37,10 +37,15 @@ def collect_apigateway(c: Collection, region: str) -> None:
 
 # --- REST APIs -------------------------------------------------------------------------
 def _rest(c: Collection, region: str) -> None:
-    listing = c.pages("apigateway", region, "GetRestApis", "items", PaginationConfig={"PageSize": REST_PAGE})
+    listing = c.listing(
+        "apigateway",
+        region,
+        "GetRestApis",
+        "items",
+        gaps=(REST_API, REST_STAGE),
+        PaginationConfig={"PageSize": REST_PAGE},
+    )
     if listing.error is not None:
-        c.gap(REST_API, region, listing)
-        c.gap(REST_STAGE, region, listing)
         return
     apis = [item for item in listing.data if isinstance(item, dict) and item.get("id")]
     c.fanout(lambda item: _rest_api(c, region, item), apis)
@@ -133,10 +138,8 @@ def _rest_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]
 def _http(c: Collection, region: str) -> None:
     # The v2 model gives MaxResults no maximum and the API reference documents none, so the
     # service default page size is used.
-    listing = c.pages("apigatewayv2", region, "GetApis", "Items")
+    listing = c.listing("apigatewayv2", region, "GetApis", "Items", gaps=(HTTP_API, HTTP_STAGE))
     if listing.error is not None:
-        c.gap(HTTP_API, region, listing)
-        c.gap(HTTP_STAGE, region, listing)
         return
     apis = [item for item in listing.data if isinstance(item, dict) and item.get("ApiId")]
     c.fanout(lambda item: _http_api(c, region, item), apis)
@@ -162,9 +165,8 @@ def _http_api(c: Collection, region: str, item: dict[str, Any]) -> None:
     routes = c.pages("apigatewayv2", region, "GetRoutes", "Items", ApiId=api_id)
     fill(api, "routes", routes, _routes)
     c.add(api)
-    stages = c.pages("apigatewayv2", region, "GetStages", "Items", ApiId=api_id)
+    stages = c.listing("apigatewayv2", region, "GetStages", "Items", gaps=(HTTP_STAGE,), ApiId=api_id)
     if stages.error is not None:
-        c.gap(HTTP_STAGE, region, stages)
         return
     for stage in stages.data:
         if isinstance(stage, dict) and stage.get("StageName"):

@@ -31,17 +31,14 @@ LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
     ],
 )
 def collect_autoscaling(c: Collection, region: str) -> None:
-    groups = c.pages("autoscaling", region, "DescribeAutoScalingGroups", "AutoScalingGroups")
-    lbs = c.pages("elbv2", region, "DescribeLoadBalancers", "LoadBalancers")
+    groups = c.listing("autoscaling", region, "DescribeAutoScalingGroups", "AutoScalingGroups", gaps=(ASG,))
+    lbs = c.listing("elbv2", region, "DescribeLoadBalancers", "LoadBalancers", gaps=(LOAD_BALANCER,))
     tgs = c.pages("elbv2", region, "DescribeTargetGroups", "TargetGroups") if lbs.ok else lbs
     target_groups = {str(t["TargetGroupArn"]): _target_group(t) for t in tgs.data} if tgs.ok else {}
-    if groups.error is not None:
-        c.gap(ASG, region, groups)
-    else:
+    if groups.ok:
         for g in groups.data:
             c.add(_group(c, region, g, tgs, target_groups))
     if lbs.error is not None:
-        c.gap(LOAD_BALANCER, region, lbs)
         c.account(region).unreadable["elbv2_instance_targets"] = lbs.error.id
         return
     fed = {arn for g in (groups.data or []) for arn in g.get("TargetGroupARNs", []) or []}

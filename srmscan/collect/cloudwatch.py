@@ -27,10 +27,10 @@ LOG_GROUP = "AWS::Logs::LogGroup"
 )
 def collect_cloudwatch(c: Collection, region: str) -> None:
     account = c.account(region)
-    groups = c.pages("logs", region, "DescribeLogGroups", "logGroups", PaginationConfig={"PageSize": 50})
-    if groups.error is not None:
-        c.gap(LOG_GROUP, region, groups)
-    else:
+    groups = c.listing(
+        "logs", region, "DescribeLogGroups", "logGroups", gaps=(LOG_GROUP,), PaginationConfig={"PageSize": 50}
+    )
+    if groups.ok:
         for item in groups.data:
             if isinstance(item, dict) and item.get("logGroupName"):
                 c.add(_log_group(c, region, item))

@@ -126,6 +126,26 @@ class Collection:
         """All pages of a listing, concatenated under `key`; an error on any page fails the whole listing."""
         return self._guarded(service, region, operation, set(absent), params, paginate_key=key)
 
+    def listing(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        key: str,
+        *,
+        gaps: Iterable[str],
+        gap_region: str | None = None,
+        **params: Any,
+    ) -> Answer:
+        """`pages` for a listing that resources are built from. When it fails, every resource type
+        it would have produced (`gaps`) is recorded as not listable in `gap_region` (default: the
+        call's region), so their rules report unknown there instead of passing on an empty list."""
+        answer = self.pages(service, region, operation, key, **params)
+        if answer.error is not None:
+            for resource_type in gaps:
+                self.gap(resource_type, region if gap_region is None else gap_region, answer)
+        return answer
+
     def _guarded(
         self,
         service: str,
@@ -277,6 +297,34 @@ def fill(
         resource.attrs[key] = default
     else:
         resource.attrs[key] = convert(answer.data) if convert else answer.data
+
+
+def tags_by_arn(c: Collection, region: str, resource_type: str, **params: Any) -> Answer:
+    """ARN -> tags of every resource of one type (e.g. `lambda:function`), from one tagging-API
+    listing: for services whose own listing carries no tags, this is one call a region instead
+    of one per resource."""
+    answer = c.pages(
+        "resourcegroupstaggingapi",
+        region,
+        "GetResources",
+        "ResourceTagMappingList",
+        ResourceTypeFilters=[resource_type],
+        **params,
+    )
+    if answer.error is not None:
+        return answer
+    return Answer(
+        data={str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
+    )
+
+
+def apply_tags(resources: Iterable[Resource], tags: Answer) -> None:
+    """Give each resource its tags from a `tags_by_arn` answer; a failed listing marks them unreadable."""
+    for res in resources:
+        if tags.error is not None:
+            res.unreadable["tags"] = tags.error.id
+        else:
+            res.tags = dict(tags.data.get(str(res.arn), {}))
 
 
 def tags_from(items: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:

@@ -62,9 +62,8 @@ def collect_ec2(c: Collection, region: str) -> None:
 
 # --- storage and templates ---------------------------------------------------------------
 def _volumes(c: Collection, region: str) -> Answer:
-    listing = c.pages("ec2", region, "DescribeVolumes", "Volumes")
+    listing = c.listing("ec2", region, "DescribeVolumes", "Volumes", gaps=(VOLUME,))
     if listing.error is not None:
-        c.gap(VOLUME, region, listing)
         return listing
     for v in listing.data:
         vid = str(v["VolumeId"])
@@ -96,11 +95,8 @@ def _launch_templates(c: Collection, region: str) -> dict[str, Resource]:
 
     DescribeLaunchTemplateVersions without a template id and with `$Default` answers for every
     template at once; UserData is dropped here and never stored."""
-    listing = c.pages("ec2", region, "DescribeLaunchTemplates", "LaunchTemplates")
-    if listing.error is not None:
-        c.gap(LAUNCH_TEMPLATE, region, listing)
-        return {}
-    if not listing.data:
+    listing = c.listing("ec2", region, "DescribeLaunchTemplates", "LaunchTemplates", gaps=(LAUNCH_TEMPLATE,))
+    if not listing.ok or not listing.data:
         return {}
     versions = c.pages("ec2", region, "DescribeLaunchTemplateVersions", "LaunchTemplateVersions", Versions=["$Default"])
     data_by_id: dict[str, dict[str, Any]] = {}

@@ -41,10 +41,15 @@ PAGE = 100  # maxResults: 1..100
     ],
 )
 def collect_eks(c: Collection, region: str) -> None:
-    names = c.pages("eks", region, "ListClusters", "clusters", PaginationConfig={"PageSize": PAGE})
+    names = c.listing(
+        "eks",
+        region,
+        "ListClusters",
+        "clusters",
+        gaps=(CLUSTER, NODEGROUP, FARGATE_PROFILE),
+        PaginationConfig={"PageSize": PAGE},
+    )
     if names.error is not None:
-        for rtype in (CLUSTER, NODEGROUP, FARGATE_PROFILE):
-            c.gap(rtype, region, names)
         return
     clusters = [str(n) for n in names.data if isinstance(n, str)]
     if not clusters:

@@ -33,16 +33,24 @@ PAGE = 100  # MaxRecords: 20..100
     actions=["elasticache:DescribeReplicationGroups", "elasticache:DescribeCacheClusters"],
 )
 def collect_elasticache(c: Collection, region: str) -> None:
-    clusters = c.pages(
-        "elasticache", region, "DescribeCacheClusters", "CacheClusters", PaginationConfig={"PageSize": PAGE}
+    clusters = c.listing(
+        "elasticache",
+        region,
+        "DescribeCacheClusters",
+        "CacheClusters",
+        gaps=(CACHE_CLUSTER,),
+        PaginationConfig={"PageSize": PAGE},
     )
-    groups = c.pages(
-        "elasticache", region, "DescribeReplicationGroups", "ReplicationGroups", PaginationConfig={"PageSize": PAGE}
+    groups = c.listing(
+        "elasticache",
+        region,
+        "DescribeReplicationGroups",
+        "ReplicationGroups",
+        gaps=(REPLICATION_GROUP,),
+        PaginationConfig={"PageSize": PAGE},
     )
     members: dict[str, list[dict[str, Any]]] = {}
-    if clusters.error is not None:
-        c.gap(CACHE_CLUSTER, region, clusters)
-    else:
+    if clusters.ok:
         for item in clusters.data:
             if not isinstance(item, dict):
                 continue
@@ -50,7 +58,6 @@ def collect_elasticache(c: Collection, region: str) -> None:
                 members.setdefault(str(item["ReplicationGroupId"]), []).append(item)
             c.add(_cluster(c, region, item))
     if groups.error is not None:
-        c.gap(REPLICATION_GROUP, region, groups)
         return
     for item in groups.data:
         if isinstance(item, dict):

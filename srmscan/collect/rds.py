@@ -63,8 +63,9 @@ def types_for(engine: Any) -> tuple[str, str]:
     ],
 )
 def collect_rds(c: Collection, region: str) -> None:
-    instances = c.pages("rds", region, "DescribeDBInstances", "DBInstances")
-    clusters = c.pages("rds", region, "DescribeDBClusters", "DBClusters")
+    # A failed listing leaves every engine's type unknown: the same call answers for all three.
+    instances = c.listing("rds", region, "DescribeDBInstances", "DBInstances", gaps=INSTANCE_TYPES)
+    clusters = c.listing("rds", region, "DescribeDBClusters", "DBClusters", gaps=CLUSTER_TYPES)
     found_instances = [i for i in instances.data if isinstance(i, dict)] if instances.ok else []
     found_clusters = [cl for cl in clusters.data if isinstance(cl, dict)] if clusters.ok else []
     # Regions without databases cost no further calls (and record no errors).
@@ -76,19 +77,13 @@ def collect_rds(c: Collection, region: str) -> None:
         groups = c.pages("rds", region, "DescribeDBSubnetGroups", "DBSubnetGroups")
     subnets_by_group = _subnets_by_group(groups.data) if groups.ok else {}
 
-    for types, listing in ((INSTANCE_TYPES, instances), (CLUSTER_TYPES, clusters)):
-        if listing.error is not None:
-            for rtype in types:
-                c.gap(rtype, region, listing)
     for item in found_instances:
         c.add(_instance(c, region, item, pending))
     for item in found_clusters:
         c.add(_cluster(c, region, item, pending, groups, subnets_by_group))
 
-    snapshots = c.pages("rds", region, "DescribeDBSnapshots", "DBSnapshots", SnapshotType="manual")
-    if snapshots.error is not None:
-        c.gap(SNAPSHOT, region, snapshots)
-    else:
+    snapshots = c.listing("rds", region, "DescribeDBSnapshots", "DBSnapshots", gaps=(SNAPSHOT,), SnapshotType="manual")
+    if snapshots.ok:
         c.fanout(lambda s: c.add(_snapshot(c, region, s)), snapshots.data)
 
 

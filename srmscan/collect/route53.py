@@ -45,10 +45,16 @@ def _r53_region(c: Collection) -> str:
 )
 def collect_route53(c: Collection, region: str) -> None:
     home = _r53_region(c)
-    zones = c.pages("route53", home, "ListHostedZones", "HostedZones", PaginationConfig={"PageSize": "100"})
-    if zones.error is not None:
-        c.gap(ZONE, GLOBAL_REGION, zones)
-    else:
+    zones = c.listing(
+        "route53",
+        home,
+        "ListHostedZones",
+        "HostedZones",
+        gaps=(ZONE,),
+        gap_region=GLOBAL_REGION,
+        PaginationConfig={"PageSize": "100"},
+    )
+    if zones.ok:
         logging = c.pages(
             "route53", home, "ListQueryLoggingConfigs", "QueryLoggingConfigs", PaginationConfig={"PageSize": "100"}
         )
@@ -123,9 +129,16 @@ def keep_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _domains(c: Collection) -> None:
-    answer = c.pages("route53domains", "us-east-1", "ListDomains", "Domains", PaginationConfig={"PageSize": 100})
+    answer = c.listing(
+        "route53domains",
+        "us-east-1",
+        "ListDomains",
+        "Domains",
+        gaps=(DOMAIN,),
+        gap_region=GLOBAL_REGION,
+        PaginationConfig={"PageSize": 100},
+    )
     if answer.error is not None:
-        c.gap(DOMAIN, GLOBAL_REGION, answer)
         return
     for d in answer.data:
         if not isinstance(d, dict) or not d.get("DomainName"):

@@ -58,9 +58,8 @@ def collect_s3(c: Collection, region: str) -> None:
         lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
         default=_pab(None),
     )
-    listing = c.pages("s3", region, "ListBuckets", "Buckets")
+    listing = c.listing("s3", region, "ListBuckets", "Buckets", gaps=(BUCKET,), gap_region="global")
     if listing.error is not None:
-        c.gap(BUCKET, "global", listing)
         return
     c.fanout(lambda b: _bucket(c, region, b, account_pab), listing.data)
 

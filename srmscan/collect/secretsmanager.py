@@ -34,9 +34,10 @@ PAGE = 100  # ListSecrets MaxResults: 1..100
     actions=["secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"],
 )
 def collect_secretsmanager(c: Collection, region: str) -> None:
-    listing = c.pages("secretsmanager", region, "ListSecrets", "SecretList", PaginationConfig={"PageSize": PAGE})
+    listing = c.listing(
+        "secretsmanager", region, "ListSecrets", "SecretList", gaps=(SECRET,), PaginationConfig={"PageSize": PAGE}
+    )
     if listing.error is not None:
-        c.gap(SECRET, region, listing)
         return
     # Build every resource (dropping descriptions) before any further call.
     secrets = [_secret(c, region, item) for item in listing.data if isinstance(item, dict) and item.get("ARN")]

@@ -58,16 +58,16 @@ def collect_ssm_config(c: Collection, region: str) -> None:
 
 
 def _documents(c: Collection, region: str) -> None:
-    listing = c.pages(
+    listing = c.listing(
         "ssm",
         region,
         "ListDocuments",
         "DocumentIdentifiers",
+        gaps=(DOCUMENT,),
         Filters=[{"Key": "Owner", "Values": ["Self"]}],
         PaginationConfig={"PageSize": 50},
     )
     if listing.error is not None:
-        c.gap(DOCUMENT, region, listing)
         return
     docs = [d for d in listing.data if isinstance(d, dict) and d.get("Name")]
     c.fanout(lambda d: _document(c, region, d), docs)

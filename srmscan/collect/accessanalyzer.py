@@ -73,7 +73,7 @@ def _findings(c: Collection, region: str, analyzer: Resource) -> None:
         analyzerArn=arn,
         filter={**ACTIVE, "isPublic": {"eq": ["true"]}},
     )
-    items = [f for f in active.data if isinstance(f, dict) and f.get("id")]
+    items = active.entries("id")
     analyzer.attrs["active_findings"] = len(items)
     # One srmscan finding per analyzed resource (a resource has a finding per outside principal),
     # so it is muted by the ARN its owners know. IAM roles and users are global: every region's

@@ -52,7 +52,7 @@ def collect_cloudfront(c: Collection, region: str) -> None:
     )
     if listing.error is not None:
         return
-    distributions = [_distribution(c, item) for item in listing.data if isinstance(item, dict) and item.get("Id")]
+    distributions = [_distribution(c, item) for item in listing.entries("Id")]
     if distributions:
         tags = tags_by_arn(c, _cf_region(c), "cloudfront:distribution", PaginationConfig={"PageSize": 100})
         apply_tags(distributions, tags)

@@ -43,6 +43,13 @@ class Answer:
     def ok(self) -> bool:
         return self.error is None
 
+    def entries(self, with_key: str | None = None) -> list[dict[str, Any]]:
+        """A listing's entries that are objects (and carry a non-empty `with_key`): a malformed
+        entry is skipped rather than built into a resource; a failed listing has none."""
+        if self.error is not None or not self.data:
+            return []
+        return [e for e in self.data if isinstance(e, dict) and (with_key is None or e.get(with_key))]
+
 
 class Cancelled(Exception):
     """Raised inside collectors once the user interrupted the scan."""
@@ -281,6 +288,41 @@ def _dig(page: Any, key: str) -> Any:
     for part in key.split("."):
         page = page.get(part) if isinstance(page, dict) else None
     return page
+
+
+_Tags = dict[str, str] | None
+_Attrs = dict[str, Any] | None
+
+
+def named_resource(
+    rtype: str, name: str, region: str, arn: str | None, tier: str, *, tags: _Tags = None, attrs: _Attrs = None
+) -> Resource:
+    """A resource its service names uniquely where it lives (a function, table, log group, bucket,
+    snapshot): the name is its id, so mutes, drift and reports know it by what its owners call it."""
+    return _collected(rtype, name, name, region, arn, tier, tags, attrs)
+
+
+def arn_resource(
+    rtype: str, arn: str, name: str | None, region: str, tier: str, *, tags: _Tags = None, attrs: _Attrs = None
+) -> Resource:
+    """A resource only its ARN identifies (its name repeats across clusters, or AWS keys it by ARN:
+    ECS services, load balancers, repositories, trails): the ARN is its id; the name is for people."""
+    return _collected(rtype, arn, name, region, arn, tier, tags, attrs)
+
+
+def _collected(
+    rtype: str, ident: str, name: str | None, region: str, arn: str | None, tier: str, tags: _Tags, attrs: _Attrs
+) -> Resource:
+    return Resource(
+        type=rtype,
+        id=ident,
+        name=name,
+        region=region,
+        arn=arn,
+        tier=tier,
+        tags=tags if tags is not None else {},
+        attrs=attrs if attrs is not None else {},
+    )
 
 
 def fill(

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, apply_tags, fill, tags_by_arn, tags_from
+from srmscan.collect.context import Answer, Collection, apply_tags, fill, named_resource, tags_by_arn, tags_from
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
-from srmscan.model import Resource
 
 TABLE = "AWS::DynamoDB::Table"
 DAX_CLUSTER = "AWS::DAX::Cluster"
@@ -59,7 +58,7 @@ def collect_dynamodb(c: Collection, region: str) -> None:
     )
     if clusters.error is not None:
         return
-    c.fanout(lambda item: _dax(c, region, item), [i for i in clusters.data if isinstance(i, dict)])
+    c.fanout(lambda item: _dax(c, region, item), clusters.entries())
 
 
 def _table_tags(c: Collection, region: str) -> Answer:
@@ -72,7 +71,7 @@ def _table(c: Collection, region: str, name: str, tags: Answer) -> None:
         return
     item = (described.data or {}).get("Table") or {}
     arn = str(item.get("TableArn") or c.arn("dynamodb", region, f"table/{name}"))
-    res = Resource(type=TABLE, id=name, name=name, region=region, arn=arn, tier="managed")
+    res = named_resource(TABLE, name, region, arn, "managed")
     if described.error is not None:
         for key in ("status", "deletion_protection", "encryption", "billing_mode", "replica_regions"):
             res.unreadable[key] = described.error.id
@@ -134,7 +133,7 @@ def resource_policy(text: Any) -> dict[str, Any]:
 def _dax(c: Collection, region: str, item: dict[str, Any]) -> None:
     name = str(item.get("ClusterName"))
     arn = str(item.get("ClusterArn") or c.arn("dax", region, f"cache/{name}"))
-    res = Resource(type=DAX_CLUSTER, id=name, name=name, region=region, arn=arn, tier="managed", attrs=dax_attrs(item))
+    res = named_resource(DAX_CLUSTER, name, region, arn, "managed", attrs=dax_attrs(item))
     tags = c.pages("dax", region, "ListTags", "Tags", ResourceName=arn)
     if tags.error is not None:
         res.unreadable["tags"] = tags.error.id

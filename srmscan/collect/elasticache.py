@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Collection
+from srmscan.collect.context import Collection, named_resource
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -91,17 +91,18 @@ def cluster_attrs(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cache_resource(
+    c: Collection, region: str, rtype: str, item: dict[str, Any], ident: str, arn_kind: str, attrs: dict[str, Any]
+) -> Resource:
+    """A cache cluster or replication group: named by its id, its ARN the answer's own or else
+    built as `arn_kind:id` (older answers leave ARN out)."""
+    arn = str(item.get("ARN") or c.arn("elasticache", region, f"{arn_kind}:{ident}"))
+    return named_resource(rtype, ident, region, arn, "managed", attrs=attrs)
+
+
 def _cluster(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     ident = str(item.get("CacheClusterId"))
-    return Resource(
-        type=CACHE_CLUSTER,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=str(item.get("ARN") or c.arn("elasticache", region, f"cluster:{ident}")),
-        tier="managed",
-        attrs=cluster_attrs(item),
-    )
+    return _cache_resource(c, region, CACHE_CLUSTER, item, ident, "cluster", cluster_attrs(item))
 
 
 def group_attrs(item: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
@@ -129,12 +130,4 @@ def group_attrs(item: dict[str, Any], members: list[dict[str, Any]]) -> dict[str
 
 def _group(c: Collection, region: str, item: dict[str, Any], members: list[dict[str, Any]]) -> Resource:
     ident = str(item.get("ReplicationGroupId"))
-    return Resource(
-        type=REPLICATION_GROUP,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=str(item.get("ARN") or c.arn("elasticache", region, f"replicationgroup:{ident}")),
-        tier="managed",
-        attrs=group_attrs(item, members),
-    )
+    return _cache_resource(c, region, REPLICATION_GROUP, item, ident, "replicationgroup", group_attrs(item, members))

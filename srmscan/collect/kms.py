@@ -33,7 +33,7 @@ def collect_kms(c: Collection, region: str) -> None:
     keys = c.listing("kms", region, "ListKeys", "Keys", gaps=(KEY,), PaginationConfig={"PageSize": PAGE})
     if keys.error is not None:
         return
-    listed = [k for k in keys.data if isinstance(k, dict) and k.get("KeyId")]
+    listed = keys.entries("KeyId")
     if not listed:
         return
     aliases = c.pages("kms", region, "ListAliases", "Aliases", PaginationConfig={"PageSize": PAGE})

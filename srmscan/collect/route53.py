@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from srmscan.collect.context import Collection, fill
+from srmscan.collect.context import Collection, fill, named_resource
 from srmscan.collect.registry import collector
 from srmscan.collect.session import partition_region
 from srmscan.model import GLOBAL_REGION, Resource
@@ -58,7 +58,7 @@ def collect_route53(c: Collection, region: str) -> None:
         logging = c.pages(
             "route53", home, "ListQueryLoggingConfigs", "QueryLoggingConfigs", PaginationConfig={"PageSize": "100"}
         )
-        resources = [_zone(c, z) for z in zones.data if isinstance(z, dict) and z.get("Id")]
+        resources = [_zone(c, z) for z in zones.entries("Id")]
         for res in resources:
             fill(res, "query_logging", logging, _logging_for(res.id))
         c.fanout(lambda res: _records(c, home, res), resources)
@@ -145,22 +145,14 @@ def _domains(c: Collection) -> None:
             continue
         name = str(d["DomainName"])
         expiry: Any = d.get("Expiry")
-        c.add(
-            Resource(
-                type=DOMAIN,
-                id=name,
-                name=name,
-                region=GLOBAL_REGION,
-                arn=f"arn:{c.partition}:route53domains:::domain/{name}",
-                tier="serverless",
-                attrs={
-                    # ListDomains carries both; absent = not seen, never "on".
-                    "auto_renew": d.get("AutoRenew"),
-                    "transfer_lock": d.get("TransferLock"),
-                    "expiry": expiry.isoformat() if hasattr(expiry, "isoformat") else expiry,
-                },
-            )
-        )
+        attrs = {
+            # ListDomains carries both; absent = not seen, never "on".
+            "auto_renew": d.get("AutoRenew"),
+            "transfer_lock": d.get("TransferLock"),
+            "expiry": expiry.isoformat() if hasattr(expiry, "isoformat") else expiry,
+        }
+        arn = f"arn:{c.partition}:route53domains:::domain/{name}"
+        c.add(named_resource(DOMAIN, name, GLOBAL_REGION, arn, "serverless", attrs=attrs))
 
 
 @collector("elastic_ips", scope="regional", actions=["ec2:DescribeAddresses"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect.context import Answer, Collection, fill, named_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
@@ -83,15 +83,8 @@ def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answe
     if not region:
         location = c.call("s3", home, "GetBucketLocation", Bucket=name)
         region = bucket_region((location.data or {}).get("LocationConstraint")) if location.ok else home
-    res = Resource(
-        type=BUCKET,
-        id=name,
-        name=name,
-        region=str(region),
-        arn=f"arn:{c.partition}:s3:::{name}",
-        tier="serverless",
-        attrs={"created": _iso(bucket.get("CreationDate"))},
-    )
+    attrs = {"created": _iso(bucket.get("CreationDate"))}
+    res = named_resource(BUCKET, name, str(region), f"arn:{c.partition}:s3:::{name}", "serverless", attrs=attrs)
     call = lambda op, **kw: c.call("s3", str(region), op, Bucket=name, **kw)  # noqa: E731
     bucket_pab = call("GetPublicAccessBlock", absent={"NoSuchPublicAccessBlockConfiguration"})
     fill(

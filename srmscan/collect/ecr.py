@@ -18,7 +18,7 @@ import json
 from typing import Any
 
 from srmscan.collect.context import Answer, Collection, arn_resource, fill
-from srmscan.collect.ecs import SERVICE, TASK_DEFINITION, chunks, gap_once
+from srmscan.collect.ecs import SERVICE, TASK_DEFINITION, chunks
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -45,10 +45,8 @@ SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFIN
     ],
 )
 def collect_ecr(c: Collection, region: str) -> None:
-    listing = c.pages("ecr", region, "DescribeRepositories", "repositories")
+    listing = c.listing("ecr", region, "DescribeRepositories", "repositories", gaps=(REPOSITORY, IMAGE))
     if listing.error is not None:
-        gap_once(c, REPOSITORY, region, listing)
-        gap_once(c, IMAGE, region, listing)
         return
     registry = c.call("ecr", region, "GetRegistryScanningConfiguration")
     fill(c.account(region), "ecr_registry_scanning", registry, _registry_scanning)

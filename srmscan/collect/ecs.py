@@ -61,10 +61,12 @@ def gap_once(c: Collection, resource_type: str, region: str, answer: Answer) -> 
     ],
 )
 def collect_ecs(c: Collection, region: str) -> None:
-    listing = c.pages("ecs", region, "ListClusters", "clusterArns")
+    # Without the cluster list nothing of ECS is listed in the region; the per-cluster listings
+    # below may fail for several clusters, so they record their gap once (`gap_once`).
+    listing = c.listing(
+        "ecs", region, "ListClusters", "clusterArns", gaps=(CLUSTER, SERVICE, TASK_DEFINITION, CONTAINER_INSTANCE)
+    )
     if listing.error is not None:
-        for rtype in (CLUSTER, SERVICE, TASK_DEFINITION, CONTAINER_INSTANCE):
-            gap_once(c, rtype, region, listing)
         return
     arns = [str(a) for a in listing.data]
     clusters: dict[str, Resource] = {}

@@ -51,13 +51,7 @@ def collect_s3(c: Collection, region: str) -> None:
         AccountId=c.account_id,
         absent={"NoSuchPublicAccessBlockConfiguration"},
     )
-    fill(
-        account,
-        "s3_account_pab",
-        account_pab,
-        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
-        default=_pab(None),
-    )
+    _fill_pab(account, "s3_account_pab", account_pab)
     listing = c.listing("s3", region, "ListBuckets", "Buckets", gaps=(BUCKET,), gap_region="global")
     if listing.error is not None:
         return
@@ -87,13 +81,7 @@ def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answe
     res = named_resource(BUCKET, name, str(region), f"arn:{c.partition}:s3:::{name}", "serverless", attrs=attrs)
     call = lambda op, **kw: c.call("s3", str(region), op, Bucket=name, **kw)  # noqa: E731
     bucket_pab = call("GetPublicAccessBlock", absent={"NoSuchPublicAccessBlockConfiguration"})
-    fill(
-        res,
-        "bucket_pab",
-        bucket_pab,
-        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
-        default=_pab(None),
-    )
+    _fill_pab(res, "bucket_pab", bucket_pab)
     _effective_pab(res, account_pab, bucket_pab)
     policy = call("GetBucketPolicy", absent={"NoSuchBucketPolicy"})
     fill(res, "policy", policy, lambda d: _policy(d.get("Policy")))
@@ -130,6 +118,12 @@ def _bucket(c: Collection, home: str, bucket: dict[str, Any], account_pab: Answe
 def _pab(config: dict[str, Any] | None) -> dict[str, bool]:
     config = config or {}
     return {k: bool(config.get(k, False)) for k in PAB_KEYS}
+
+
+def _fill_pab(resource: Resource, key: str, answer: Answer) -> None:
+    """A Block Public Access answer (account or bucket level, the same shape): no configuration
+    at all means every setting is off."""
+    fill(resource, key, answer, lambda d: _pab(d.get("PublicAccessBlockConfiguration")), default=_pab(None))
 
 
 def _effective_pab(res: Resource, account: Answer, bucket: Answer) -> None:

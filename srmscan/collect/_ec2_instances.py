@@ -7,10 +7,12 @@ left out; stopped ones are kept (their settings still count, and they can be sta
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from srmscan.collect._ec2_images import absence, describe_images
 from srmscan.collect._ec2_network import route_fact
+from srmscan.collect._ec2_resource import ec2_resource
 from srmscan.collect.context import Answer, Collection, fill, tags_from
 from srmscan.model import Resource
 
@@ -44,6 +46,18 @@ def _events(c: Collection, region: str) -> Answer:
     return Answer(data=out)
 
 
+@dataclass(frozen=True)
+class _RegionJoins:
+    """The region-wide answers every instance is joined with: nothing is described per instance."""
+
+    images: Answer
+    events: Answer
+    volumes: Answer
+    encrypted: dict[str, bool]  # volume id -> encrypted, from `volumes`
+    routes: Answer
+    publicity: dict[str, Any]  # see `_ec2_network.subnet_publicity`
+
+
 def instances(
     c: Collection,
     region: str,
@@ -52,9 +66,8 @@ def instances(
     volumes: Answer,
     templates: dict[str, Resource],
 ) -> None:
-    listing = c.pages("ec2", region, "DescribeInstances", "Reservations")
+    listing = c.listing("ec2", region, "DescribeInstances", "Reservations", gaps=(INSTANCE,))
     if listing.error is not None:
-        c.gap(INSTANCE, region, listing)
         return
     instances = [
         i
@@ -73,36 +86,25 @@ def instances(
             fill(template, "image", images, lambda d: d.get(image_id))  # noqa: B023 (called at once)
     events = _events(c, region) if instances else Answer(data={})
     encrypted = {str(v["VolumeId"]): bool(v.get("Encrypted")) for v in volumes.data} if volumes.ok else {}
+    joins = _RegionJoins(images, events, volumes, encrypted, routes, publicity)
     for i in instances:
-        res = c.add(_instance(c, region, i, images, events, volumes, encrypted, routes, publicity))
+        res = c.add(_instance(c, region, i, joins))
         if res.attrs.get("image", "") is None:
             res.attrs["image_missing"] = missing.get(str(i.get("ImageId")))
 
 
-def _instance(
-    c: Collection,
-    region: str,
-    i: dict[str, Any],
-    images: Answer,
-    events: Answer,
-    volumes: Answer,
-    encrypted: dict[str, bool],
-    routes: Answer,
-    publicity: dict[str, Any],
-) -> Resource:
+def _instance(c: Collection, region: str, i: dict[str, Any], joins: _RegionJoins) -> Resource:
     iid = str(i["InstanceId"])
-    tags = tags_from(i.get("Tags"))
     profile = i.get("IamInstanceProfile") or {}
     metadata = i.get("MetadataOptions") or {}
-    res = Resource(
-        type=INSTANCE,
-        id=iid,
-        region=region,
-        arn=c.arn("ec2", region, f"instance/{iid}"),
-        name=tags.get("Name"),
-        tags=tags,
-        tier="iaas",
-        attrs={
+    res = ec2_resource(
+        c,
+        region,
+        INSTANCE,
+        i,
+        "instance",
+        iid,
+        {
             "state": (i.get("State") or {}).get("Name"),
             "instance_type": i.get("InstanceType"),
             "image_id": i.get("ImageId"),
@@ -123,27 +125,27 @@ def _instance(
             },
             "launch_time": _iso(i.get("LaunchTime")),
             "security_groups": [str(g.get("GroupId")) for g in i.get("SecurityGroups", []) or []],
-            "asg_name": tags.get("aws:autoscaling:groupName"),
+            "asg_name": tags_from(i.get("Tags")).get("aws:autoscaling:groupName"),
             "launch_template_id": (i.get("LaunchTemplate") or {}).get("LaunchTemplateId"),
         },
     )
-    if images.error is not None:
-        res.unreadable["image"] = images.error.id
+    if joins.images.error is not None:
+        res.unreadable["image"] = joins.images.error.id
     else:
-        image = (images.data or {}).get(str(i.get("ImageId")))
+        image = (joins.images.data or {}).get(str(i.get("ImageId")))
         res.attrs["image"] = image  # None: not visible to DescribeImages; `image_missing` says why
-    fill(res, "scheduled_events", events, lambda d: d.get(iid, []))
+    fill(res, "scheduled_events", joins.events, lambda d: d.get(iid, []))
     device_volumes = [
         str((m.get("Ebs") or {}).get("VolumeId")) for m in i.get("BlockDeviceMappings", []) or [] if m.get("Ebs")
     ]
-    if volumes.error is not None:
-        res.unreadable["volumes"] = volumes.error.id
+    if joins.volumes.error is not None:
+        res.unreadable["volumes"] = joins.volumes.error.id
     else:
-        res.attrs["volumes"] = [{"volume_id": v, "encrypted": encrypted.get(v)} for v in device_volumes]
-    if routes.error is not None:
-        res.unreadable["in_public_subnet"] = routes.error.id
+        res.attrs["volumes"] = [{"volume_id": v, "encrypted": joins.encrypted.get(v)} for v in device_volumes]
+    if joins.routes.error is not None:
+        res.unreadable["in_public_subnet"] = joins.routes.error.id
     else:
-        fact = route_fact(i.get("SubnetId"), i.get("VpcId"), publicity)
+        fact = route_fact(i.get("SubnetId"), i.get("VpcId"), joins.publicity)
         res.attrs["in_public_subnet"] = bool(fact and fact["public"]) if i.get("SubnetId") else None
     return res
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill, tags_from
-from srmscan.model import Resource
+from srmscan.collect._ec2_resource import ec2_resource
+from srmscan.collect.context import Answer, Collection, fill
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup"
 SUBNET = "AWS::EC2::Subnet"
@@ -53,29 +53,20 @@ def route_fact(subnet_id: str | None, vpc_id: str | None, publicity: dict[str, A
 
 
 def subnets(c: Collection, region: str, routes: Answer, publicity: dict[str, Any]) -> None:
-    listing = c.pages("ec2", region, "DescribeSubnets", "Subnets")
+    listing = c.listing("ec2", region, "DescribeSubnets", "Subnets", gaps=(SUBNET,))
     if listing.error is not None:
-        c.gap(SUBNET, region, listing)
         return
     for s in listing.data:
         sid = str(s["SubnetId"])
-        res = Resource(
-            type=SUBNET,
-            id=sid,
-            region=region,
-            arn=s.get("SubnetArn") or c.arn("ec2", region, f"subnet/{sid}"),
-            name=tags_from(s.get("Tags")).get("Name"),
-            tags=tags_from(s.get("Tags")),
-            tier="iaas",
-            attrs={
-                "vpc_id": s.get("VpcId"),
-                "availability_zone": s.get("AvailabilityZone"),
-                "cidr": s.get("CidrBlock"),
-                "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch")),
-                "assign_ipv6_on_creation": bool(s.get("AssignIpv6AddressOnCreation")),
-                "default_for_az": bool(s.get("DefaultForAz")),
-            },
-        )
+        attrs = {
+            "vpc_id": s.get("VpcId"),
+            "availability_zone": s.get("AvailabilityZone"),
+            "cidr": s.get("CidrBlock"),
+            "map_public_ip_on_launch": bool(s.get("MapPublicIpOnLaunch")),
+            "assign_ipv6_on_creation": bool(s.get("AssignIpv6AddressOnCreation")),
+            "default_for_az": bool(s.get("DefaultForAz")),
+        }
+        res = ec2_resource(c, region, SUBNET, s, "subnet", sid, attrs, arn=s.get("SubnetArn"))
         if routes.error is not None:
             for key in ("public", "route_table_id", "internet_gateways"):
                 res.unreadable[key] = routes.error.id
@@ -88,9 +79,8 @@ def subnets(c: Collection, region: str, routes: Answer, publicity: dict[str, Any
 
 
 def vpcs(c: Collection, region: str) -> None:
-    listing = c.pages("ec2", region, "DescribeVpcs", "Vpcs")
+    listing = c.listing("ec2", region, "DescribeVpcs", "Vpcs", gaps=(VPC,))
     if listing.error is not None:
-        c.gap(VPC, region, listing)
         return
     flows = c.pages("ec2", region, "DescribeFlowLogs", "FlowLogs")
     by_vpc: dict[str, list[dict[str, Any]]] = {}
@@ -106,16 +96,8 @@ def vpcs(c: Collection, region: str) -> None:
             )
     for v in listing.data:
         vid = str(v["VpcId"])
-        tags = tags_from(v.get("Tags"))
-        res = Resource(
-            type=VPC,
-            id=vid,
-            region=region,
-            arn=c.arn("ec2", region, f"vpc/{vid}"),
-            name=tags.get("Name"),
-            tags=tags,
-            tier="iaas",
-            attrs={"cidr": v.get("CidrBlock"), "is_default": bool(v.get("IsDefault"))},
+        res = ec2_resource(
+            c, region, VPC, v, "vpc", vid, {"cidr": v.get("CidrBlock"), "is_default": bool(v.get("IsDefault"))}
         )
         fill(res, "flow_logs", flows, lambda _d: by_vpc.get(vid, []))  # noqa: B023 (called at once)
         c.add(res)
@@ -170,30 +152,21 @@ def _prefix_lists(c: Collection, region: str, groups: list[dict[str, Any]]) -> d
 
 
 def security_groups(c: Collection, region: str) -> None:
-    listing = c.pages("ec2", region, "DescribeSecurityGroups", "SecurityGroups")
+    listing = c.listing("ec2", region, "DescribeSecurityGroups", "SecurityGroups", gaps=(SECURITY_GROUP,))
     if listing.error is not None:
-        c.gap(SECURITY_GROUP, region, listing)
         return
     prefix_lists = _prefix_lists(c, region, listing.data)
     for g in listing.data:
-        gid = str(g["GroupId"])
-        tags = tags_from(g.get("Tags"))
-        res = Resource(
-            type=SECURITY_GROUP,
-            id=gid,
-            region=region,
-            arn=g.get("SecurityGroupArn") or c.arn("ec2", region, f"security-group/{gid}"),
-            name=str(g.get("GroupName", "")),
-            tags=tags,
-            tier="iaas",
-            attrs={
-                "group_name": g.get("GroupName"),
-                "vpc_id": g.get("VpcId"),
-                "is_default": g.get("GroupName") == "default",
-                "ingress": _permissions(g.get("IpPermissions"), prefix_lists),
-                "egress": _permissions(g.get("IpPermissionsEgress")),
-            },
-        )
+        attrs = {
+            "group_name": g.get("GroupName"),
+            "vpc_id": g.get("VpcId"),
+            "is_default": g.get("GroupName") == "default",
+            "ingress": _permissions(g.get("IpPermissions"), prefix_lists),
+            "egress": _permissions(g.get("IpPermissionsEgress")),
+        }
+        name = str(g.get("GroupName", ""))
+        arn = g.get("SecurityGroupArn")
+        res = ec2_resource(c, region, SECURITY_GROUP, g, "security-group", str(g["GroupId"]), attrs, arn=arn, name=name)
         named = {pl for p in res.attrs["ingress"] for pl in p["prefix_lists"]}
         failed = [prefix_lists[pl].error for pl in sorted(named) if prefix_lists[pl].error is not None]
         if failed and failed[0] is not None:

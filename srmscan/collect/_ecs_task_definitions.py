@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from srmscan.collect._container_images import classify_environment, parse_image
-from srmscan.collect.context import Answer, Collection, tags_from
+from srmscan.collect.context import Answer, Collection, arn_resource, tags_from
 from srmscan.model import Resource
 
 TASK_DEFINITION = "AWS::ECS::TaskDefinition"
@@ -68,18 +68,18 @@ def _describe(c: Collection, region: str, arn: str, used_by: list[Resource]) -> 
 
 
 def _resource(arn: str, region: str, used_by: list[Resource]) -> Resource:
-    return Resource(
-        type=TASK_DEFINITION,
-        id=arn,
-        arn=arn,
-        name=arn.rsplit("/", 1)[-1],
-        region=region,
-        tier="container" if any(s.attrs.get("compute") == "FARGATE" for s in used_by) else "iaas",
-        attrs={
-            "used_by": sorted(s.id for s in used_by),
-            "used_by_names": sorted(str(s.name) for s in used_by),
-            "used_by_fargate": sorted(s.id for s in used_by if s.attrs.get("compute") == "FARGATE"),
-        },
+    attrs = {
+        "used_by": sorted(s.id for s in used_by),
+        "used_by_names": sorted(str(s.name) for s in used_by),
+        "used_by_fargate": sorted(s.id for s in used_by if s.attrs.get("compute") == "FARGATE"),
+    }
+    return arn_resource(
+        TASK_DEFINITION,
+        arn,
+        arn.rsplit("/", 1)[-1],
+        region,
+        "container" if any(s.attrs.get("compute") == "FARGATE" for s in used_by) else "iaas",
+        attrs=attrs,
     )
 
 

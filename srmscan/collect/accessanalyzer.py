@@ -29,10 +29,8 @@ GLOBAL_TYPES = ("AWS::IAM::Role", "AWS::IAM::User")
     actions=["access-analyzer:ListAnalyzers", "access-analyzer:ListFindings"],
 )
 def collect_analyzers(c: Collection, region: str) -> None:
-    listing = c.pages("accessanalyzer", region, "ListAnalyzers", "analyzers")
+    listing = c.listing("accessanalyzer", region, "ListAnalyzers", "analyzers", gaps=(ANALYZER, FINDING))
     if listing.error is not None:
-        c.gap(ANALYZER, region, listing)
-        c.gap(FINDING, region, listing)
         return
     for analyzer in listing.data:
         if not isinstance(analyzer, dict):
@@ -75,7 +73,7 @@ def _findings(c: Collection, region: str, analyzer: Resource) -> None:
         analyzerArn=arn,
         filter={**ACTIVE, "isPublic": {"eq": ["true"]}},
     )
-    items = [f for f in active.data if isinstance(f, dict) and f.get("id")]
+    items = active.entries("id")
     analyzer.attrs["active_findings"] = len(items)
     # One srmscan finding per analyzed resource (a resource has a finding per outside principal),
     # so it is muted by the ARN its owners know. IAM roles and users are global: every region's

@@ -37,28 +37,52 @@ def collect_apigateway(c: Collection, region: str) -> None:
 
 # --- REST APIs -------------------------------------------------------------------------
 def _rest(c: Collection, region: str) -> None:
-    listing = c.pages("apigateway", region, "GetRestApis", "items", PaginationConfig={"PageSize": REST_PAGE})
+    listing = c.listing(
+        "apigateway",
+        region,
+        "GetRestApis",
+        "items",
+        gaps=(REST_API, REST_STAGE),
+        PaginationConfig={"PageSize": REST_PAGE},
+    )
     if listing.error is not None:
-        c.gap(REST_API, region, listing)
-        c.gap(REST_STAGE, region, listing)
         return
-    apis = [item for item in listing.data if isinstance(item, dict) and item.get("id")]
-    c.fanout(lambda item: _rest_api(c, region, item), apis)
+    c.fanout(lambda item: _rest_api(c, region, item), listing.entries("id"))
+
+
+def _gateway_resource(
+    c: Collection, region: str, rtype: str, ident: str, name: str, path: str, tags: Any, attrs: dict[str, Any]
+) -> Resource:
+    """Any API Gateway resource: serverless, its ARN the resource's path in the region (API Gateway
+    ARNs carry no account), its tags a plain name -> value map in both API generations."""
+    return Resource(
+        type=rtype,
+        id=ident,
+        name=name,
+        region=region,
+        arn=f"arn:{c.partition}:apigateway:{region}::{path}",
+        tier="serverless",
+        tags={str(k): str(v) for k, v in (tags or {}).items()},
+        attrs=attrs,
+    )
+
+
+def _stage(
+    c: Collection, region: str, rtype: str, api: Resource, api_path: str, name: str, tags: Any, attrs: dict[str, Any]
+) -> Resource:
+    """A stage of either generation: identified and named under its API, and naming it."""
+    ident, label, path = f"{api.id}/{name}", f"{api.name} {name}", f"{api_path}/stages/{name}"
+    return _gateway_resource(
+        c, region, rtype, ident, label, path, tags, {"api_id": api.id, "api_name": api.name, **attrs}
+    )
 
 
 def _rest_api(c: Collection, region: str, item: dict[str, Any]) -> None:
     api_id = str(item["id"])
     endpoint_types = [str(t) for t in (item.get("endpointConfiguration") or {}).get("types") or []]
-    api = Resource(
-        type=REST_API,
-        id=api_id,
-        name=str(item.get("name") or api_id),
-        region=region,
-        arn=f"arn:{c.partition}:apigateway:{region}::/restapis/{api_id}",
-        tier="serverless",
-        tags={str(k): str(v) for k, v in (item.get("tags") or {}).items()},
-        attrs={"endpoint_types": endpoint_types, "has_resource_policy": bool(item.get("policy"))},
-    )
+    attrs = {"endpoint_types": endpoint_types, "has_resource_policy": bool(item.get("policy"))}
+    name = str(item.get("name") or api_id)
+    api = _gateway_resource(c, region, REST_API, api_id, name, f"/restapis/{api_id}", item.get("tags"), attrs)
     resources = c.pages(
         "apigateway",
         region,
@@ -104,17 +128,15 @@ def _rest_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]
     settings = stage.get("methodSettings") or {}
     all_methods = settings.get("*/*") if isinstance(settings.get("*/*"), dict) else {}
     access = stage.get("accessLogSettings") or {}
-    return Resource(
-        type=REST_STAGE,
-        id=f"{api.id}/{name}",
-        name=f"{api.name} {name}",
-        region=region,
-        arn=f"arn:{c.partition}:apigateway:{region}::/restapis/{api.id}/stages/{name}",
-        tier="serverless",
-        tags={str(k): str(v) for k, v in (stage.get("tags") or {}).items()},
-        attrs={
-            "api_id": api.id,
-            "api_name": api.name,
+    return _stage(
+        c,
+        region,
+        REST_STAGE,
+        api,
+        f"/restapis/{api.id}",
+        name,
+        stage.get("tags"),
+        {
             "stage": name,
             "logging_level": all_methods.get("loggingLevel") if all_methods else None,
             "method_logging_levels": {
@@ -133,38 +155,26 @@ def _rest_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]
 def _http(c: Collection, region: str) -> None:
     # The v2 model gives MaxResults no maximum and the API reference documents none, so the
     # service default page size is used.
-    listing = c.pages("apigatewayv2", region, "GetApis", "Items")
+    listing = c.listing("apigatewayv2", region, "GetApis", "Items", gaps=(HTTP_API, HTTP_STAGE))
     if listing.error is not None:
-        c.gap(HTTP_API, region, listing)
-        c.gap(HTTP_STAGE, region, listing)
         return
-    apis = [item for item in listing.data if isinstance(item, dict) and item.get("ApiId")]
-    c.fanout(lambda item: _http_api(c, region, item), apis)
+    c.fanout(lambda item: _http_api(c, region, item), listing.entries("ApiId"))
 
 
 def _http_api(c: Collection, region: str, item: dict[str, Any]) -> None:
     api_id = str(item["ApiId"])
-    protocol = str(item.get("ProtocolType") or "")
-    api = Resource(
-        type=HTTP_API,
-        id=api_id,
-        name=str(item.get("Name") or api_id),
-        region=region,
-        arn=f"arn:{c.partition}:apigateway:{region}::/apis/{api_id}",
-        tier="serverless",
-        tags={str(k): str(v) for k, v in (item.get("Tags") or {}).items()},
-        attrs={
-            "protocol": protocol,
-            "endpoint": item.get("ApiEndpoint"),
-            "execute_api_endpoint_disabled": bool(item.get("DisableExecuteApiEndpoint")),
-        },
-    )
+    attrs = {
+        "protocol": str(item.get("ProtocolType") or ""),
+        "endpoint": item.get("ApiEndpoint"),
+        "execute_api_endpoint_disabled": bool(item.get("DisableExecuteApiEndpoint")),
+    }
+    name = str(item.get("Name") or api_id)
+    api = _gateway_resource(c, region, HTTP_API, api_id, name, f"/apis/{api_id}", item.get("Tags"), attrs)
     routes = c.pages("apigatewayv2", region, "GetRoutes", "Items", ApiId=api_id)
     fill(api, "routes", routes, _routes)
     c.add(api)
-    stages = c.pages("apigatewayv2", region, "GetStages", "Items", ApiId=api_id)
+    stages = c.listing("apigatewayv2", region, "GetStages", "Items", gaps=(HTTP_STAGE,), ApiId=api_id)
     if stages.error is not None:
-        c.gap(HTTP_STAGE, region, stages)
         return
     for stage in stages.data:
         if isinstance(stage, dict) and stage.get("StageName"):
@@ -187,17 +197,15 @@ def _http_stage(c: Collection, region: str, api: Resource, stage: dict[str, Any]
     name = str(stage["StageName"])
     access = stage.get("AccessLogSettings") or {}
     defaults = stage.get("DefaultRouteSettings") or {}
-    return Resource(
-        type=HTTP_STAGE,
-        id=f"{api.id}/{name}",
-        name=f"{api.name} {name}",
-        region=region,
-        arn=f"arn:{c.partition}:apigateway:{region}::/apis/{api.id}/stages/{name}",
-        tier="serverless",
-        tags={str(k): str(v) for k, v in (stage.get("Tags") or {}).items()},
-        attrs={
-            "api_id": api.id,
-            "api_name": api.name,
+    return _stage(
+        c,
+        region,
+        HTTP_STAGE,
+        api,
+        f"/apis/{api.id}",
+        name,
+        stage.get("Tags"),
+        {
             "protocol": api.attrs["protocol"],
             "stage": name,
             "access_log_destination": access.get("DestinationArn") or None,

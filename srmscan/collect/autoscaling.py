@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, tags_from
+from srmscan.collect.context import Answer, Collection, arn_resource, named_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -31,17 +31,14 @@ LOAD_BALANCER = "AWS::ElasticLoadBalancingV2::LoadBalancer"
     ],
 )
 def collect_autoscaling(c: Collection, region: str) -> None:
-    groups = c.pages("autoscaling", region, "DescribeAutoScalingGroups", "AutoScalingGroups")
-    lbs = c.pages("elbv2", region, "DescribeLoadBalancers", "LoadBalancers")
+    groups = c.listing("autoscaling", region, "DescribeAutoScalingGroups", "AutoScalingGroups", gaps=(ASG,))
+    lbs = c.listing("elbv2", region, "DescribeLoadBalancers", "LoadBalancers", gaps=(LOAD_BALANCER,))
     tgs = c.pages("elbv2", region, "DescribeTargetGroups", "TargetGroups") if lbs.ok else lbs
     target_groups = {str(t["TargetGroupArn"]): _target_group(t) for t in tgs.data} if tgs.ok else {}
-    if groups.error is not None:
-        c.gap(ASG, region, groups)
-    else:
+    if groups.ok:
         for g in groups.data:
             c.add(_group(c, region, g, tgs, target_groups))
     if lbs.error is not None:
-        c.gap(LOAD_BALANCER, region, lbs)
         c.account(region).unreadable["elbv2_instance_targets"] = lbs.error.id
         return
     fed = {arn for g in (groups.data or []) for arn in g.get("TargetGroupARNs", []) or []}
@@ -76,42 +73,34 @@ def _group(
         "LaunchTemplateSpecification"
     )
     tg_arns = [str(a) for a in g.get("TargetGroupARNs", []) or []]
-    res = Resource(
-        type=ASG,
-        id=name,
-        region=region,
-        arn=g.get("AutoScalingGroupARN"),
-        name=name,
-        tags=tags,
-        tier="iaas",
-        attrs={
-            "instances": [
-                {
-                    "id": i.get("InstanceId"),
-                    "availability_zone": i.get("AvailabilityZone"),
-                    "health_status": i.get("HealthStatus"),
-                    "lifecycle_state": i.get("LifecycleState"),
-                }
-                for i in g.get("Instances", []) or []
-            ],
-            "availability_zones": sorted(str(z) for z in g.get("AvailabilityZones", []) or []),
-            "min_size": g.get("MinSize"),
-            "max_size": g.get("MaxSize"),
-            "desired_capacity": g.get("DesiredCapacity"),
-            "health_check_type": g.get("HealthCheckType"),
-            "target_group_arns": tg_arns,
-            "load_balancer_names": [str(n) for n in g.get("LoadBalancerNames", []) or []],
-            "launch_template": {
-                "id": (template or {}).get("LaunchTemplateId"),
-                "name": (template or {}).get("LaunchTemplateName"),
-                "version": (template or {}).get("Version"),
+    attrs = {
+        "instances": [
+            {
+                "id": i.get("InstanceId"),
+                "availability_zone": i.get("AvailabilityZone"),
+                "health_status": i.get("HealthStatus"),
+                "lifecycle_state": i.get("LifecycleState"),
             }
-            if template
-            else None,
-            "launch_configuration": g.get("LaunchConfigurationName"),
-            "subnets": [s for s in str(g.get("VPCZoneIdentifier") or "").split(",") if s],
-        },
-    )
+            for i in g.get("Instances", []) or []
+        ],
+        "availability_zones": sorted(str(z) for z in g.get("AvailabilityZones", []) or []),
+        "min_size": g.get("MinSize"),
+        "max_size": g.get("MaxSize"),
+        "desired_capacity": g.get("DesiredCapacity"),
+        "health_check_type": g.get("HealthCheckType"),
+        "target_group_arns": tg_arns,
+        "load_balancer_names": [str(n) for n in g.get("LoadBalancerNames", []) or []],
+        "launch_template": {
+            "id": (template or {}).get("LaunchTemplateId"),
+            "name": (template or {}).get("LaunchTemplateName"),
+            "version": (template or {}).get("Version"),
+        }
+        if template
+        else None,
+        "launch_configuration": g.get("LaunchConfigurationName"),
+        "subnets": [s for s in str(g.get("VPCZoneIdentifier") or "").split(",") if s],
+    }
+    res = named_resource(ASG, name, region, g.get("AutoScalingGroupARN"), "iaas", tags=tags, attrs=attrs)
     if tgs.error is not None and tg_arns:
         res.unreadable["target_groups"] = tgs.error.id
     else:
@@ -127,24 +116,17 @@ def _load_balancer(
     c: Collection, region: str, lb: dict[str, Any], target_groups: dict[str, dict[str, Any]]
 ) -> Resource:
     arn = str(lb["LoadBalancerArn"])
-    return Resource(
-        type=LOAD_BALANCER,
-        id=arn,
-        region=region,
-        arn=arn,
-        name=lb.get("LoadBalancerName"),
-        tier="managed",
-        attrs={
-            "type": lb.get("Type"),
-            "scheme": lb.get("Scheme"),
-            "dns_name": str(lb.get("DNSName") or "").lower() or None,
-            "state": (lb.get("State") or {}).get("Code"),
-            "vpc_id": lb.get("VpcId"),
-            "availability_zones": sorted(str(z.get("ZoneName")) for z in lb.get("AvailabilityZones", []) or []),
-            "security_groups": list(lb.get("SecurityGroups", []) or []),
-            "target_groups": [t["arn"] for t in target_groups.values() if arn in t["load_balancer_arns"]],
-        },
-    )
+    attrs = {
+        "type": lb.get("Type"),
+        "scheme": lb.get("Scheme"),
+        "dns_name": str(lb.get("DNSName") or "").lower() or None,
+        "state": (lb.get("State") or {}).get("Code"),
+        "vpc_id": lb.get("VpcId"),
+        "availability_zones": sorted(str(z.get("ZoneName")) for z in lb.get("AvailabilityZones", []) or []),
+        "security_groups": list(lb.get("SecurityGroups", []) or []),
+        "target_groups": [t["arn"] for t in target_groups.values() if arn in t["load_balancer_arns"]],
+    }
+    return arn_resource(LOAD_BALANCER, arn, lb.get("LoadBalancerName"), region, "managed", attrs=attrs)
 
 
 def _standalone_targets(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from srmscan.collect.context import Collection, fill, tags_from
+from srmscan.collect.context import Collection, apply_tags, fill, tags_by_arn
 from srmscan.collect.registry import collector
 from srmscan.collect.session import partition_region
 from srmscan.model import GLOBAL_REGION, Resource
@@ -41,19 +41,21 @@ _S3_WEBSITE = re.compile(r"^(?P<bucket>.+?)\.s3-website[.-][a-z0-9-]+\.amazonaws
     actions=["cloudfront:ListDistributions", "cloudfront:GetDistributionConfig", "tag:GetResources"],
 )
 def collect_cloudfront(c: Collection, region: str) -> None:
-    listing = c.pages(
+    listing = c.listing(
         "cloudfront",
         _cf_region(c),
         "ListDistributions",
         "DistributionList.Items",
+        gaps=(DISTRIBUTION,),
+        gap_region=GLOBAL_REGION,
         PaginationConfig={"PageSize": PAGE},
     )
     if listing.error is not None:
-        c.gap(DISTRIBUTION, GLOBAL_REGION, listing)
         return
-    distributions = [_distribution(c, item) for item in listing.data if isinstance(item, dict) and item.get("Id")]
+    distributions = [_distribution(c, item) for item in listing.entries("Id")]
     if distributions:
-        _tags(c, distributions)
+        tags = tags_by_arn(c, _cf_region(c), "cloudfront:distribution", PaginationConfig={"PageSize": 100})
+        apply_tags(distributions, tags)
     c.fanout(lambda res: _config(c, res), distributions)
 
 
@@ -140,24 +142,6 @@ def _items(wrapper: Any) -> list[Any]:
         return []
     items = wrapper.get("Items")
     return list(items) if isinstance(items, list) else []
-
-
-def _tags(c: Collection, distributions: list[Resource]) -> None:
-    answer = c.pages(
-        "resourcegroupstaggingapi",
-        _cf_region(c),
-        "GetResources",
-        "ResourceTagMappingList",
-        ResourceTypeFilters=["cloudfront:distribution"],
-        PaginationConfig={"PageSize": 100},
-    )
-    if answer.error is not None:
-        for res in distributions:
-            res.unreadable["tags"] = answer.error.id
-        return
-    by_arn = {str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
-    for res in distributions:
-        res.tags = by_arn.get(str(res.arn), {})
 
 
 def _config(c: Collection, res: Resource) -> None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Collection, fill, tags_from
+from srmscan.collect.context import Collection, arn_resource, fill, tags_from
 from srmscan.collect.registry import collector
-from srmscan.model import Resource
 
 TRAIL = "AWS::CloudTrail::Trail"
 
@@ -36,23 +35,16 @@ def collect_cloudtrail(c: Collection, region: str) -> None:
 def _trail(c: Collection, trail: dict[str, Any]) -> None:
     home = str(trail.get("HomeRegion") or "us-east-1")
     arn = str(trail.get("TrailARN"))
-    res = Resource(
-        type=TRAIL,
-        id=arn,
-        name=str(trail.get("Name")),
-        arn=arn,
-        region=home,
-        tier="managed",
-        attrs={
-            "multi_region": bool(trail.get("IsMultiRegionTrail")),
-            "organization_trail": bool(trail.get("IsOrganizationTrail")),
-            "log_file_validation": bool(trail.get("LogFileValidationEnabled")),
-            "s3_bucket": trail.get("S3BucketName"),
-            "kms_key": trail.get("KmsKeyId"),
-            "include_global_events": bool(trail.get("IncludeGlobalServiceEvents")),
-            "cloudwatch_logs": trail.get("CloudWatchLogsLogGroupArn"),
-        },
-    )
+    attrs = {
+        "multi_region": bool(trail.get("IsMultiRegionTrail")),
+        "organization_trail": bool(trail.get("IsOrganizationTrail")),
+        "log_file_validation": bool(trail.get("LogFileValidationEnabled")),
+        "s3_bucket": trail.get("S3BucketName"),
+        "kms_key": trail.get("KmsKeyId"),
+        "include_global_events": bool(trail.get("IncludeGlobalServiceEvents")),
+        "cloudwatch_logs": trail.get("CloudWatchLogsLogGroupArn"),
+    }
+    res = arn_resource(TRAIL, arn, str(trail.get("Name")), home, "managed", attrs=attrs)
     fill(
         res,
         "is_logging",

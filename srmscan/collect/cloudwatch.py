@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Collection, fill
+from srmscan.collect.context import Collection, fill, named_resource
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -27,10 +27,10 @@ LOG_GROUP = "AWS::Logs::LogGroup"
 )
 def collect_cloudwatch(c: Collection, region: str) -> None:
     account = c.account(region)
-    groups = c.pages("logs", region, "DescribeLogGroups", "logGroups", PaginationConfig={"PageSize": 50})
-    if groups.error is not None:
-        c.gap(LOG_GROUP, region, groups)
-    else:
+    groups = c.listing(
+        "logs", region, "DescribeLogGroups", "logGroups", gaps=(LOG_GROUP,), PaginationConfig={"PageSize": 50}
+    )
+    if groups.ok:
         for item in groups.data:
             if isinstance(item, dict) and item.get("logGroupName"):
                 c.add(_log_group(c, region, item))
@@ -43,20 +43,15 @@ def collect_cloudwatch(c: Collection, region: str) -> None:
 def _log_group(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     name = str(item["logGroupName"])
     arn = item.get("logGroupArn") or str(item.get("arn") or "").removesuffix(":*") or None
-    return Resource(
-        type=LOG_GROUP,
-        id=name,
-        name=name,
-        region=region,
-        arn=arn or c.arn("logs", region, f"log-group:{name}"),
-        tier="managed",
-        attrs={
-            # Absent retentionInDays means the group never expires its events.
-            "retention_days": item.get("retentionInDays"),
-            "kms_key": item.get("kmsKeyId") or None,
-            "log_group_class": item.get("logGroupClass"),
-            "stored_bytes": item.get("storedBytes"),
-        },
+    attrs = {
+        # Absent retentionInDays means the group never expires its events.
+        "retention_days": item.get("retentionInDays"),
+        "kms_key": item.get("kmsKeyId") or None,
+        "log_group_class": item.get("logGroupClass"),
+        "stored_bytes": item.get("storedBytes"),
+    }
+    return named_resource(
+        LOG_GROUP, name, region, arn or c.arn("logs", region, f"log-group:{name}"), "managed", attrs=attrs
     )
 
 

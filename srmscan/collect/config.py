@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from srmscan.collect.context import Collection
+from srmscan.collect.context import Collection, named_resource
 from srmscan.collect.registry import collector
-from srmscan.model import Resource
 
 RECORDER = "AWS::Config::ConfigurationRecorder"
 
@@ -27,19 +26,13 @@ def collect_config(c: Collection, region: str) -> None:
     for rec in recorders.data.get("ConfigurationRecorders", []) or []:
         name = str(rec.get("name"))
         group = rec.get("recordingGroup") or {}
-        res = Resource(
-            type=RECORDER,
-            id=name,
-            name=name,
-            region=region,
-            tier="managed",
-            arn=rec.get("arn") or c.arn("config", region, f"configuration-recorder/{name}"),
-            attrs={
-                "all_supported": bool(group.get("allSupported")),
-                "include_global_resources": bool(group.get("includeGlobalResourceTypes")),
-                "role_arn": rec.get("roleARN"),
-            },
-        )
+        attrs = {
+            "all_supported": bool(group.get("allSupported")),
+            "include_global_resources": bool(group.get("includeGlobalResourceTypes")),
+            "role_arn": rec.get("roleARN"),
+        }
+        arn = rec.get("arn") or c.arn("config", region, f"configuration-recorder/{name}")
+        res = named_resource(RECORDER, name, region, arn, "managed", attrs=attrs)
         if statuses.error is not None:
             res.unreadable["recording"] = statuses.error.id
         else:

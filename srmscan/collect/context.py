@@ -43,6 +43,13 @@ class Answer:
     def ok(self) -> bool:
         return self.error is None
 
+    def entries(self, with_key: str | None = None) -> list[dict[str, Any]]:
+        """A listing's entries that are objects (and carry a non-empty `with_key`): a malformed
+        entry is skipped rather than built into a resource; a failed listing has none."""
+        if self.error is not None or not self.data:
+            return []
+        return [e for e in self.data if isinstance(e, dict) and (with_key is None or e.get(with_key))]
+
 
 class Cancelled(Exception):
     """Raised inside collectors once the user interrupted the scan."""
@@ -125,6 +132,26 @@ class Collection:
     ) -> Answer:
         """All pages of a listing, concatenated under `key`; an error on any page fails the whole listing."""
         return self._guarded(service, region, operation, set(absent), params, paginate_key=key)
+
+    def listing(
+        self,
+        service: str,
+        region: str,
+        operation: str,
+        key: str,
+        *,
+        gaps: Iterable[str],
+        gap_region: str | None = None,
+        **params: Any,
+    ) -> Answer:
+        """`pages` for a listing that resources are built from. When it fails, every resource type
+        it would have produced (`gaps`) is recorded as not listable in `gap_region` (default: the
+        call's region), so their rules report unknown there instead of passing on an empty list."""
+        answer = self.pages(service, region, operation, key, **params)
+        if answer.error is not None:
+            for resource_type in gaps:
+                self.gap(resource_type, region if gap_region is None else gap_region, answer)
+        return answer
 
     def _guarded(
         self,
@@ -263,6 +290,41 @@ def _dig(page: Any, key: str) -> Any:
     return page
 
 
+_Tags = dict[str, str] | None
+_Attrs = dict[str, Any] | None
+
+
+def named_resource(
+    rtype: str, name: str, region: str, arn: str | None, tier: str, *, tags: _Tags = None, attrs: _Attrs = None
+) -> Resource:
+    """A resource its service names uniquely where it lives (a function, table, log group, bucket,
+    snapshot): the name is its id, so mutes, drift and reports know it by what its owners call it."""
+    return _collected(rtype, name, name, region, arn, tier, tags, attrs)
+
+
+def arn_resource(
+    rtype: str, arn: str, name: str | None, region: str, tier: str, *, tags: _Tags = None, attrs: _Attrs = None
+) -> Resource:
+    """A resource only its ARN identifies (its name repeats across clusters, or AWS keys it by ARN:
+    ECS services, load balancers, repositories, trails): the ARN is its id; the name is for people."""
+    return _collected(rtype, arn, name, region, arn, tier, tags, attrs)
+
+
+def _collected(
+    rtype: str, ident: str, name: str | None, region: str, arn: str | None, tier: str, tags: _Tags, attrs: _Attrs
+) -> Resource:
+    return Resource(
+        type=rtype,
+        id=ident,
+        name=name,
+        region=region,
+        arn=arn,
+        tier=tier,
+        tags=tags if tags is not None else {},
+        attrs=attrs if attrs is not None else {},
+    )
+
+
 def fill(
     resource: Resource,
     key: str,
@@ -277,6 +339,34 @@ def fill(
         resource.attrs[key] = default
     else:
         resource.attrs[key] = convert(answer.data) if convert else answer.data
+
+
+def tags_by_arn(c: Collection, region: str, resource_type: str, **params: Any) -> Answer:
+    """ARN -> tags of every resource of one type (e.g. `lambda:function`), from one tagging-API
+    listing: for services whose own listing carries no tags, this is one call a region instead
+    of one per resource."""
+    answer = c.pages(
+        "resourcegroupstaggingapi",
+        region,
+        "GetResources",
+        "ResourceTagMappingList",
+        ResourceTypeFilters=[resource_type],
+        **params,
+    )
+    if answer.error is not None:
+        return answer
+    return Answer(
+        data={str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
+    )
+
+
+def apply_tags(resources: Iterable[Resource], tags: Answer) -> None:
+    """Give each resource its tags from a `tags_by_arn` answer; a failed listing marks them unreadable."""
+    for res in resources:
+        if tags.error is not None:
+            res.unreadable["tags"] = tags.error.id
+        else:
+            res.tags = dict(tags.data.get(str(res.arn), {}))
 
 
 def tags_from(items: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value") -> dict[str, str]:

@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect.context import Answer, Collection, apply_tags, fill, named_resource, tags_by_arn, tags_from
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
-from srmscan.model import Resource
 
 TABLE = "AWS::DynamoDB::Table"
 DAX_CLUSTER = "AWS::DAX::Cluster"
@@ -47,34 +46,23 @@ TAGGING_PAGE = 100  # GetResources ResourcesPerPage: 1..100
     ],
 )
 def collect_dynamodb(c: Collection, region: str) -> None:
-    names = c.pages("dynamodb", region, "ListTables", "TableNames", PaginationConfig={"PageSize": LIST_TABLES_PAGE})
-    if names.error is not None:
-        c.gap(TABLE, region, names)
-    else:
+    names = c.listing(
+        "dynamodb", region, "ListTables", "TableNames", gaps=(TABLE,), PaginationConfig={"PageSize": LIST_TABLES_PAGE}
+    )
+    if names.ok:
         tables = [str(n) for n in names.data if isinstance(n, str | int)]
         tags = _table_tags(c, region) if tables else Answer(data={})
         c.fanout(lambda name: _table(c, region, name, tags), tables)
-    clusters = c.pages("dax", region, "DescribeClusters", "Clusters", PaginationConfig={"PageSize": DAX_PAGE})
+    clusters = c.listing(
+        "dax", region, "DescribeClusters", "Clusters", gaps=(DAX_CLUSTER,), PaginationConfig={"PageSize": DAX_PAGE}
+    )
     if clusters.error is not None:
-        c.gap(DAX_CLUSTER, region, clusters)
         return
-    c.fanout(lambda item: _dax(c, region, item), [i for i in clusters.data if isinstance(i, dict)])
+    c.fanout(lambda item: _dax(c, region, item), clusters.entries())
 
 
 def _table_tags(c: Collection, region: str) -> Answer:
-    answer = c.pages(
-        "resourcegroupstaggingapi",
-        region,
-        "GetResources",
-        "ResourceTagMappingList",
-        ResourceTypeFilters=["dynamodb:table"],
-        PaginationConfig={"PageSize": TAGGING_PAGE},
-    )
-    if answer.error is not None:
-        return answer
-    return Answer(
-        data={str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
-    )
+    return tags_by_arn(c, region, "dynamodb:table", PaginationConfig={"PageSize": TAGGING_PAGE})
 
 
 def _table(c: Collection, region: str, name: str, tags: Answer) -> None:
@@ -83,16 +71,13 @@ def _table(c: Collection, region: str, name: str, tags: Answer) -> None:
         return
     item = (described.data or {}).get("Table") or {}
     arn = str(item.get("TableArn") or c.arn("dynamodb", region, f"table/{name}"))
-    res = Resource(type=TABLE, id=name, name=name, region=region, arn=arn, tier="managed")
+    res = named_resource(TABLE, name, region, arn, "managed")
     if described.error is not None:
         for key in ("status", "deletion_protection", "encryption", "billing_mode", "replica_regions"):
             res.unreadable[key] = described.error.id
     else:
         res.attrs.update(table_attrs(item))
-    if tags.error is not None:
-        res.unreadable["tags"] = tags.error.id
-    else:
-        res.tags = dict(tags.data.get(arn, {}))
+    apply_tags([res], tags)
     backups = c.call("dynamodb", region, "DescribeContinuousBackups", TableName=name)
     fill(res, "point_in_time_recovery", backups, continuous_backups)
     policy = c.call("dynamodb", region, "GetResourcePolicy", ResourceArn=arn, absent={"PolicyNotFoundException"})
@@ -148,7 +133,7 @@ def resource_policy(text: Any) -> dict[str, Any]:
 def _dax(c: Collection, region: str, item: dict[str, Any]) -> None:
     name = str(item.get("ClusterName"))
     arn = str(item.get("ClusterArn") or c.arn("dax", region, f"cache/{name}"))
-    res = Resource(type=DAX_CLUSTER, id=name, name=name, region=region, arn=arn, tier="managed", attrs=dax_attrs(item))
+    res = named_resource(DAX_CLUSTER, name, region, arn, "managed", attrs=dax_attrs(item))
     tags = c.pages("dax", region, "ListTags", "Tags", ResourceName=arn)
     if tags.error is not None:
         res.unreadable["tags"] = tags.error.id

@@ -13,7 +13,8 @@ from typing import Any
 
 from srmscan.collect._ec2_instances import INSTANCE, instances
 from srmscan.collect._ec2_network import SECURITY_GROUP, SUBNET, VPC, security_groups, subnet_publicity, subnets, vpcs
-from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect._ec2_resource import ec2_resource
+from srmscan.collect.context import Answer, Collection, fill
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -62,32 +63,19 @@ def collect_ec2(c: Collection, region: str) -> None:
 
 # --- storage and templates ---------------------------------------------------------------
 def _volumes(c: Collection, region: str) -> Answer:
-    listing = c.pages("ec2", region, "DescribeVolumes", "Volumes")
+    listing = c.listing("ec2", region, "DescribeVolumes", "Volumes", gaps=(VOLUME,))
     if listing.error is not None:
-        c.gap(VOLUME, region, listing)
         return listing
     for v in listing.data:
-        vid = str(v["VolumeId"])
-        tags = tags_from(v.get("Tags"))
         attached = [a for a in v.get("Attachments", []) or [] if a.get("State") in ("attached", "attaching")]
-        c.add(
-            Resource(
-                type=VOLUME,
-                id=vid,
-                region=region,
-                arn=c.arn("ec2", region, f"volume/{vid}"),
-                name=tags.get("Name"),
-                tags=tags,
-                tier="iaas",
-                attrs={
-                    "encrypted": bool(v.get("Encrypted")),
-                    "kms_key_id": v.get("KmsKeyId"),
-                    "state": v.get("State"),
-                    "size_gib": v.get("Size"),
-                    "attached_to": [str(a.get("InstanceId")) for a in attached],
-                },
-            )
-        )
+        attrs = {
+            "encrypted": bool(v.get("Encrypted")),
+            "kms_key_id": v.get("KmsKeyId"),
+            "state": v.get("State"),
+            "size_gib": v.get("Size"),
+            "attached_to": [str(a.get("InstanceId")) for a in attached],
+        }
+        c.add(ec2_resource(c, region, VOLUME, v, "volume", str(v["VolumeId"]), attrs))
     return listing
 
 
@@ -96,11 +84,8 @@ def _launch_templates(c: Collection, region: str) -> dict[str, Resource]:
 
     DescribeLaunchTemplateVersions without a template id and with `$Default` answers for every
     template at once; UserData is dropped here and never stored."""
-    listing = c.pages("ec2", region, "DescribeLaunchTemplates", "LaunchTemplates")
-    if listing.error is not None:
-        c.gap(LAUNCH_TEMPLATE, region, listing)
-        return {}
-    if not listing.data:
+    listing = c.listing("ec2", region, "DescribeLaunchTemplates", "LaunchTemplates", gaps=(LAUNCH_TEMPLATE,))
+    if not listing.ok or not listing.data:
         return {}
     versions = c.pages("ec2", region, "DescribeLaunchTemplateVersions", "LaunchTemplateVersions", Versions=["$Default"])
     data_by_id: dict[str, dict[str, Any]] = {}
@@ -112,20 +97,9 @@ def _launch_templates(c: Collection, region: str) -> dict[str, Resource]:
     out = {}
     for t in listing.data:
         tid = str(t["LaunchTemplateId"])
-        tags = tags_from(t.get("Tags"))
-        res = Resource(
-            type=LAUNCH_TEMPLATE,
-            id=tid,
-            region=region,
-            arn=c.arn("ec2", region, f"launch-template/{tid}"),
-            name=str(t.get("LaunchTemplateName", "")),
-            tags=tags,
-            tier="iaas",
-            attrs={
-                "default_version": t.get("DefaultVersionNumber"),
-                "latest_version": t.get("LatestVersionNumber"),
-            },
-        )
+        attrs = {"default_version": t.get("DefaultVersionNumber"), "latest_version": t.get("LatestVersionNumber")}
+        name = str(t.get("LaunchTemplateName", ""))
+        res = ec2_resource(c, region, LAUNCH_TEMPLATE, t, "launch-template", tid, attrs, name=name)
         if versions.error is not None:
             for key in ("image_id", "http_tokens", "associate_public_ip", "iam_instance_profile"):
                 res.unreadable[key] = versions.error.id

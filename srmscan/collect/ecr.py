@@ -17,8 +17,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill
-from srmscan.collect.ecs import SERVICE, TASK_DEFINITION, chunks, gap_once
+from srmscan.collect.context import Answer, Collection, arn_resource, fill
+from srmscan.collect.ecs import SERVICE, TASK_DEFINITION, chunks
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -45,10 +45,8 @@ SEVERITY_ORDER = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFORMATIONAL", "UNDEFIN
     ],
 )
 def collect_ecr(c: Collection, region: str) -> None:
-    listing = c.pages("ecr", region, "DescribeRepositories", "repositories")
+    listing = c.listing("ecr", region, "DescribeRepositories", "repositories", gaps=(REPOSITORY, IMAGE))
     if listing.error is not None:
-        gap_once(c, REPOSITORY, region, listing)
-        gap_once(c, IMAGE, region, listing)
         return
     registry = c.call("ecr", region, "GetRegistryScanningConfiguration")
     fill(c.account(region), "ecr_registry_scanning", registry, _registry_scanning)
@@ -79,24 +77,17 @@ def _registry_scanning(data: dict[str, Any]) -> dict[str, Any]:
 
 def _repository(data: dict[str, Any], region: str, registry: Answer) -> Resource:
     arn = str(data.get("repositoryArn") or "")
-    res = Resource(
-        type=REPOSITORY,
-        id=arn,
-        arn=arn,
-        name=str(data.get("repositoryName") or ""),
-        region=region,
-        tier="managed",
-        attrs={
-            "uri": data.get("repositoryUri"),
-            "registry_id": data.get("registryId"),
-            "tag_mutability": data.get("imageTagMutability"),
-            "tag_mutability_exclusions": [
-                str(f.get("filter")) for f in data.get("imageTagMutabilityExclusionFilters") or []
-            ],
-            "repo_scan_on_push": bool((data.get("imageScanningConfiguration") or {}).get("scanOnPush")),
-            "encryption": (data.get("encryptionConfiguration") or {}).get("encryptionType"),
-        },
-    )
+    attrs = {
+        "uri": data.get("repositoryUri"),
+        "registry_id": data.get("registryId"),
+        "tag_mutability": data.get("imageTagMutability"),
+        "tag_mutability_exclusions": [
+            str(f.get("filter")) for f in data.get("imageTagMutabilityExclusionFilters") or []
+        ],
+        "repo_scan_on_push": bool((data.get("imageScanningConfiguration") or {}).get("scanOnPush")),
+        "encryption": (data.get("encryptionConfiguration") or {}).get("encryptionType"),
+    }
+    res = arn_resource(REPOSITORY, arn, str(data.get("repositoryName") or ""), region, "managed", attrs=attrs)
     fill(res, "registry_scan_type", registry, lambda d: (d.get("scanningConfiguration") or {}).get("scanType"))
     return res
 

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from srmscan.collect._ecs_task_definitions import collect_task_definitions
-from srmscan.collect.context import Answer, Collection, tags_from
+from srmscan.collect.context import Answer, Collection, arn_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -61,10 +61,12 @@ def gap_once(c: Collection, resource_type: str, region: str, answer: Answer) -> 
     ],
 )
 def collect_ecs(c: Collection, region: str) -> None:
-    listing = c.pages("ecs", region, "ListClusters", "clusterArns")
+    # Without the cluster list nothing of ECS is listed in the region; the per-cluster listings
+    # below may fail for several clusters, so they record their gap once (`gap_once`).
+    listing = c.listing(
+        "ecs", region, "ListClusters", "clusterArns", gaps=(CLUSTER, SERVICE, TASK_DEFINITION, CONTAINER_INSTANCE)
+    )
     if listing.error is not None:
-        for rtype in (CLUSTER, SERVICE, TASK_DEFINITION, CONTAINER_INSTANCE):
-            gap_once(c, rtype, region, listing)
         return
     arns = [str(a) for a in listing.data]
     clusters: dict[str, Resource] = {}
@@ -81,7 +83,7 @@ def collect_ecs(c: Collection, region: str) -> None:
 
 def _cluster(arn: str, region: str, answer: Answer) -> Resource:
     name = arn.rsplit("/", 1)[-1]
-    res = Resource(type=CLUSTER, id=arn, arn=arn, name=name, region=region, tier="container")
+    res = arn_resource(CLUSTER, arn, name, region, "container")
     if answer.error is not None:
         for key in ("status", "container_insights", "capacity_providers", "default_capacity_provider_strategy", "tags"):
             res.unreadable[key] = answer.error.id
@@ -210,43 +212,36 @@ def _service(data: dict[str, Any], region: str, cluster: Resource) -> Resource:
             in_use.append(str(d["taskDefinition"]))
     running = {str(d["platformVersion"]) for d in deployments if d.get("platformVersion")}
     running |= {str(ts["platform_version"]) for ts in task_sets if ts["platform_version"]}
-    res = Resource(
-        type=SERVICE,
-        id=arn,
-        arn=arn,
-        name=name,
-        region=region,
-        tier="container" if compute == "FARGATE" else "iaas",
-        tags=tags_from(data.get("tags"), "key", "value"),
-        attrs={
-            "cluster": cluster.arn,
-            "cluster_name": cluster.name,
-            "status": data.get("status"),
-            "launch_type": launch_type,
-            "capacity_providers": providers,
-            "capacity_providers_from_cluster_default": bool(providers) and not own_strategy and not launch_type,
-            "compute": compute,
-            "deployment_controller": (data.get("deploymentController") or {}).get("type") or "ECS",
-            "task_sets": task_sets,
-            "platform_version": data.get("platformVersion"),
-            "platform_versions_running": sorted(running),
-            "platform_family": next((d.get("platformFamily") for d in deployments if d.get("platformFamily")), None),
-            "assign_public_ip": network.get("assignPublicIp"),
-            "deployments_assign_public_ip": sorted({str(p) for p in deploy_public if p}),
-            "subnets": list(network.get("subnets") or []),
-            "security_groups": list(network.get("securityGroups") or []),
-            "task_definition": data.get("taskDefinition"),
-            "task_definitions_in_use": in_use,
-            "desired_count": data.get("desiredCount"),
-            "running_count": data.get("runningCount"),
-            "pending_count": data.get("pendingCount"),
-            "load_balancers": [
-                str(lb.get("targetGroupArn") or lb.get("loadBalancerName") or "")
-                for lb in data.get("loadBalancers") or []
-            ],
-            "scheduling_strategy": data.get("schedulingStrategy"),
-        },
-    )
+    tags = tags_from(data.get("tags"), "key", "value")
+    attrs = {
+        "cluster": cluster.arn,
+        "cluster_name": cluster.name,
+        "status": data.get("status"),
+        "launch_type": launch_type,
+        "capacity_providers": providers,
+        "capacity_providers_from_cluster_default": bool(providers) and not own_strategy and not launch_type,
+        "compute": compute,
+        "deployment_controller": (data.get("deploymentController") or {}).get("type") or "ECS",
+        "task_sets": task_sets,
+        "platform_version": data.get("platformVersion"),
+        "platform_versions_running": sorted(running),
+        "platform_family": next((d.get("platformFamily") for d in deployments if d.get("platformFamily")), None),
+        "assign_public_ip": network.get("assignPublicIp"),
+        "deployments_assign_public_ip": sorted({str(p) for p in deploy_public if p}),
+        "subnets": list(network.get("subnets") or []),
+        "security_groups": list(network.get("securityGroups") or []),
+        "task_definition": data.get("taskDefinition"),
+        "task_definitions_in_use": in_use,
+        "desired_count": data.get("desiredCount"),
+        "running_count": data.get("runningCount"),
+        "pending_count": data.get("pendingCount"),
+        "load_balancers": [
+            str(lb.get("targetGroupArn") or lb.get("loadBalancerName") or "") for lb in data.get("loadBalancers") or []
+        ],
+        "scheduling_strategy": data.get("schedulingStrategy"),
+    }
+    tier = "container" if compute == "FARGATE" else "iaas"
+    res = arn_resource(SERVICE, arn, name, region, tier, tags=tags, attrs=attrs)
     if default_unreadable is not None and compute == "unknown":
         res.unreadable["compute"] = default_unreadable
     return res
@@ -275,30 +270,25 @@ def _container_instance(data: dict[str, Any], region: str, cluster: Resource) ->
     version = data.get("versionInfo") or {}
     instance_id = data.get("ec2InstanceId")
     registered = data.get("registeredAt")
-    return Resource(
-        type=CONTAINER_INSTANCE,
-        id=arn,
-        arn=arn,
-        name=str(instance_id or arn.rsplit("/", 1)[-1]),
-        region=region,
-        tier="iaas",
-        tags=tags_from(data.get("tags"), "key", "value"),
-        attrs={
-            "cluster": cluster.arn,
-            "cluster_name": cluster.name,
-            "ec2_instance_id": instance_id,
-            "status": data.get("status"),
-            "agent_connected": data.get("agentConnected"),
-            "agent_version": version.get("agentVersion"),
-            "docker_version": version.get("dockerVersion"),
-            "agent_update_status": data.get("agentUpdateStatus"),
-            "ami_id": attributes.get("ecs.ami-id"),
-            "os_type": attributes.get("ecs.os-type"),
-            "instance_type": attributes.get("ecs.instance-type"),
-            "availability_zone": attributes.get("ecs.availability-zone"),
-            "registered_at": _iso(registered),
-            "running_tasks": data.get("runningTasksCount"),
-        },
+    tags = tags_from(data.get("tags"), "key", "value")
+    attrs = {
+        "cluster": cluster.arn,
+        "cluster_name": cluster.name,
+        "ec2_instance_id": instance_id,
+        "status": data.get("status"),
+        "agent_connected": data.get("agentConnected"),
+        "agent_version": version.get("agentVersion"),
+        "docker_version": version.get("dockerVersion"),
+        "agent_update_status": data.get("agentUpdateStatus"),
+        "ami_id": attributes.get("ecs.ami-id"),
+        "os_type": attributes.get("ecs.os-type"),
+        "instance_type": attributes.get("ecs.instance-type"),
+        "availability_zone": attributes.get("ecs.availability-zone"),
+        "registered_at": _iso(registered),
+        "running_tasks": data.get("runningTasksCount"),
+    }
+    return arn_resource(
+        CONTAINER_INSTANCE, arn, str(instance_id or arn.rsplit("/", 1)[-1]), region, "iaas", tags=tags, attrs=attrs
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from srmscan.collect.context import Collection, fill
+from srmscan.collect.context import Collection, fill, named_resource
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -41,10 +41,15 @@ PAGE = 100  # maxResults: 1..100
     ],
 )
 def collect_eks(c: Collection, region: str) -> None:
-    names = c.pages("eks", region, "ListClusters", "clusters", PaginationConfig={"PageSize": PAGE})
+    names = c.listing(
+        "eks",
+        region,
+        "ListClusters",
+        "clusters",
+        gaps=(CLUSTER, NODEGROUP, FARGATE_PROFILE),
+        PaginationConfig={"PageSize": PAGE},
+    )
     if names.error is not None:
-        for rtype in (CLUSTER, NODEGROUP, FARGATE_PROFILE):
-            c.gap(rtype, region, names)
         return
     clusters = [str(n) for n in names.data if isinstance(n, str)]
     if not clusters:
@@ -66,7 +71,7 @@ def _cluster(c: Collection, region: str, name: str) -> None:
     item = (described.data or {}).get("cluster") if described.ok else None
     if described.absent or (described.ok and not isinstance(item, dict)):
         return
-    res = Resource(type=CLUSTER, id=name, name=name, region=region, tier="container")
+    res = named_resource(CLUSTER, name, region, None, "container")
     if described.error is not None or not isinstance(item, dict):
         for key in ("version", "endpoint_public", "public_cidrs", "secrets_encrypted", "log_types", "support_type"):
             res.unreadable[key] = described.error.id if described.error is not None else ""

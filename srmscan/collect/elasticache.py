@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Collection
+from srmscan.collect.context import Collection, named_resource
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -33,16 +33,24 @@ PAGE = 100  # MaxRecords: 20..100
     actions=["elasticache:DescribeReplicationGroups", "elasticache:DescribeCacheClusters"],
 )
 def collect_elasticache(c: Collection, region: str) -> None:
-    clusters = c.pages(
-        "elasticache", region, "DescribeCacheClusters", "CacheClusters", PaginationConfig={"PageSize": PAGE}
+    clusters = c.listing(
+        "elasticache",
+        region,
+        "DescribeCacheClusters",
+        "CacheClusters",
+        gaps=(CACHE_CLUSTER,),
+        PaginationConfig={"PageSize": PAGE},
     )
-    groups = c.pages(
-        "elasticache", region, "DescribeReplicationGroups", "ReplicationGroups", PaginationConfig={"PageSize": PAGE}
+    groups = c.listing(
+        "elasticache",
+        region,
+        "DescribeReplicationGroups",
+        "ReplicationGroups",
+        gaps=(REPLICATION_GROUP,),
+        PaginationConfig={"PageSize": PAGE},
     )
     members: dict[str, list[dict[str, Any]]] = {}
-    if clusters.error is not None:
-        c.gap(CACHE_CLUSTER, region, clusters)
-    else:
+    if clusters.ok:
         for item in clusters.data:
             if not isinstance(item, dict):
                 continue
@@ -50,7 +58,6 @@ def collect_elasticache(c: Collection, region: str) -> None:
                 members.setdefault(str(item["ReplicationGroupId"]), []).append(item)
             c.add(_cluster(c, region, item))
     if groups.error is not None:
-        c.gap(REPLICATION_GROUP, region, groups)
         return
     for item in groups.data:
         if isinstance(item, dict):
@@ -84,17 +91,18 @@ def cluster_attrs(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _cache_resource(
+    c: Collection, region: str, rtype: str, item: dict[str, Any], ident: str, arn_kind: str, attrs: dict[str, Any]
+) -> Resource:
+    """A cache cluster or replication group: named by its id, its ARN the answer's own or else
+    built as `arn_kind:id` (older answers leave ARN out)."""
+    arn = str(item.get("ARN") or c.arn("elasticache", region, f"{arn_kind}:{ident}"))
+    return named_resource(rtype, ident, region, arn, "managed", attrs=attrs)
+
+
 def _cluster(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     ident = str(item.get("CacheClusterId"))
-    return Resource(
-        type=CACHE_CLUSTER,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=str(item.get("ARN") or c.arn("elasticache", region, f"cluster:{ident}")),
-        tier="managed",
-        attrs=cluster_attrs(item),
-    )
+    return _cache_resource(c, region, CACHE_CLUSTER, item, ident, "cluster", cluster_attrs(item))
 
 
 def group_attrs(item: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
@@ -122,12 +130,4 @@ def group_attrs(item: dict[str, Any], members: list[dict[str, Any]]) -> dict[str
 
 def _group(c: Collection, region: str, item: dict[str, Any], members: list[dict[str, Any]]) -> Resource:
     ident = str(item.get("ReplicationGroupId"))
-    return Resource(
-        type=REPLICATION_GROUP,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=str(item.get("ARN") or c.arn("elasticache", region, f"replicationgroup:{ident}")),
-        tier="managed",
-        attrs=group_attrs(item, members),
-    )
+    return _cache_resource(c, region, REPLICATION_GROUP, item, ident, "replicationgroup", group_attrs(item, members))

@@ -30,11 +30,10 @@ PAGE = 1000  # ListKeys / ListAliases Limit: 1..1000
     actions=["kms:ListKeys", "kms:ListAliases", "kms:DescribeKey", "kms:GetKeyRotationStatus", "kms:GetKeyPolicy"],
 )
 def collect_kms(c: Collection, region: str) -> None:
-    keys = c.pages("kms", region, "ListKeys", "Keys", PaginationConfig={"PageSize": PAGE})
+    keys = c.listing("kms", region, "ListKeys", "Keys", gaps=(KEY,), PaginationConfig={"PageSize": PAGE})
     if keys.error is not None:
-        c.gap(KEY, region, keys)
         return
-    listed = [k for k in keys.data if isinstance(k, dict) and k.get("KeyId")]
+    listed = keys.entries("KeyId")
     if not listed:
         return
     aliases = c.pages("kms", region, "ListAliases", "Aliases", PaginationConfig={"PageSize": PAGE})

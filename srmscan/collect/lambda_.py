@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Collection, fill, tags_from
+from srmscan.collect.context import Collection, apply_tags, fill, named_resource, tags_by_arn
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
@@ -32,15 +32,15 @@ FUNCTION = "AWS::Lambda::Function"
     actions=["lambda:ListFunctions", "lambda:GetPolicy", "lambda:ListFunctionUrlConfigs", "tag:GetResources"],
 )
 def collect_lambda(c: Collection, region: str) -> None:
-    listing = c.pages("lambda", region, "ListFunctions", "Functions")
+    listing = c.listing("lambda", region, "ListFunctions", "Functions", gaps=(FUNCTION,))
     if listing.error is not None:
-        c.gap(FUNCTION, region, listing)
         return
     # Build (and strip secrets from) every function before any further call, so that no
     # environment value outlives this statement.
-    functions = [_function(c, region, item) for item in listing.data if isinstance(item, dict)]
+    functions = [_function(c, region, item) for item in listing.entries()]
     if functions:
-        _tags(c, region, functions)
+        # Tags (for team ownership) for all functions in one tagging-API listing, not one call each.
+        apply_tags(functions, tags_by_arn(c, region, "lambda:function"))
     c.fanout(lambda res: _details(c, region, res), functions)
 
 
@@ -52,50 +52,25 @@ def _function(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     variables = variables if isinstance(variables, dict) else {}
     vpc = item.get("VpcConfig") or {}
     package_type = str(item.get("PackageType") or "Zip")
-    return Resource(
-        type=FUNCTION,
-        id=name,
-        name=name,
-        region=region,
-        arn=arn,
-        tier="serverless",
-        attrs={
-            "runtime": item.get("Runtime"),
-            "package_type": package_type,
-            "architectures": [str(a) for a in item.get("Architectures") or []],
-            "handler": item.get("Handler"),
-            "role": item.get("Role"),
-            "last_modified": item.get("LastModified"),
-            "env_var_names": sorted(str(k) for k in variables),
-            "secret_like_env": _secret_like(variables),
-            "env_error": _env_error(env),
-            "vpc": {
-                "vpc_id": vpc.get("VpcId") or None,
-                "subnet_ids": [str(s) for s in vpc.get("SubnetIds") or []],
-                "security_group_ids": [str(s) for s in vpc.get("SecurityGroupIds") or []],
-            },
-            "layers": [str(layer.get("Arn")) for layer in item.get("Layers") or [] if isinstance(layer, dict)],
-            "kms_key": item.get("KMSKeyArn"),
+    attrs = {
+        "runtime": item.get("Runtime"),
+        "package_type": package_type,
+        "architectures": [str(a) for a in item.get("Architectures") or []],
+        "handler": item.get("Handler"),
+        "role": item.get("Role"),
+        "last_modified": item.get("LastModified"),
+        "env_var_names": sorted(str(k) for k in variables),
+        "secret_like_env": _secret_like(variables),
+        "env_error": _env_error(env),
+        "vpc": {
+            "vpc_id": vpc.get("VpcId") or None,
+            "subnet_ids": [str(s) for s in vpc.get("SubnetIds") or []],
+            "security_group_ids": [str(s) for s in vpc.get("SecurityGroupIds") or []],
         },
-    )
-
-
-def _tags(c: Collection, region: str, functions: list[Resource]) -> None:
-    """Tags (for team ownership) for all functions in one tagging-API listing, not one call each."""
-    answer = c.pages(
-        "resourcegroupstaggingapi",
-        region,
-        "GetResources",
-        "ResourceTagMappingList",
-        ResourceTypeFilters=["lambda:function"],
-    )
-    if answer.error is not None:
-        for res in functions:
-            res.unreadable["tags"] = answer.error.id
-        return
-    by_arn = {str(m.get("ResourceARN")): tags_from(m.get("Tags")) for m in answer.data if isinstance(m, dict)}
-    for res in functions:
-        res.tags = by_arn.get(str(res.arn), {})
+        "layers": [str(layer.get("Arn")) for layer in item.get("Layers") or [] if isinstance(layer, dict)],
+        "kms_key": item.get("KMSKeyArn"),
+    }
+    return named_resource(FUNCTION, name, region, arn, "serverless", attrs=attrs)
 
 
 def _env_error(env: Any) -> dict[str, Any] | None:

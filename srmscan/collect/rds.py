@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect.context import Answer, Collection, fill, named_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.model import Resource
 
@@ -63,10 +63,11 @@ def types_for(engine: Any) -> tuple[str, str]:
     ],
 )
 def collect_rds(c: Collection, region: str) -> None:
-    instances = c.pages("rds", region, "DescribeDBInstances", "DBInstances")
-    clusters = c.pages("rds", region, "DescribeDBClusters", "DBClusters")
-    found_instances = [i for i in instances.data if isinstance(i, dict)] if instances.ok else []
-    found_clusters = [cl for cl in clusters.data if isinstance(cl, dict)] if clusters.ok else []
+    # A failed listing leaves every engine's type unknown: the same call answers for all three.
+    instances = c.listing("rds", region, "DescribeDBInstances", "DBInstances", gaps=INSTANCE_TYPES)
+    clusters = c.listing("rds", region, "DescribeDBClusters", "DBClusters", gaps=CLUSTER_TYPES)
+    found_instances = instances.entries()
+    found_clusters = clusters.entries()
     # Regions without databases cost no further calls (and record no errors).
     pending = Answer(data=[])
     if found_instances or found_clusters:
@@ -76,46 +77,32 @@ def collect_rds(c: Collection, region: str) -> None:
         groups = c.pages("rds", region, "DescribeDBSubnetGroups", "DBSubnetGroups")
     subnets_by_group = _subnets_by_group(groups.data) if groups.ok else {}
 
-    for types, listing in ((INSTANCE_TYPES, instances), (CLUSTER_TYPES, clusters)):
-        if listing.error is not None:
-            for rtype in types:
-                c.gap(rtype, region, listing)
     for item in found_instances:
         c.add(_instance(c, region, item, pending))
     for item in found_clusters:
         c.add(_cluster(c, region, item, pending, groups, subnets_by_group))
 
-    snapshots = c.pages("rds", region, "DescribeDBSnapshots", "DBSnapshots", SnapshotType="manual")
-    if snapshots.error is not None:
-        c.gap(SNAPSHOT, region, snapshots)
-    else:
+    snapshots = c.listing("rds", region, "DescribeDBSnapshots", "DBSnapshots", gaps=(SNAPSHOT,), SnapshotType="manual")
+    if snapshots.ok:
         c.fanout(lambda s: c.add(_snapshot(c, region, s)), snapshots.data)
 
 
 def _database(region: str, item: dict[str, Any], rtype: str, ident: str, arn: str, pending: Answer) -> Resource:
     """What instances and clusters report alike; each caller adds its own members."""
-    res = Resource(
-        type=rtype,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=arn,
-        tier="managed",
-        tags=tags_from(item.get("TagList")),
-        attrs={
-            "engine": item.get("Engine"),
-            "engine_version": item.get("EngineVersion"),
-            "publicly_accessible": bool(item.get("PubliclyAccessible")),
-            "storage_encrypted": bool(item.get("StorageEncrypted")),
-            "kms_key": item.get("KmsKeyId"),
-            "backup_retention": int(item.get("BackupRetentionPeriod") or 0),
-            "multi_az": bool(item.get("MultiAZ")),
-            "deletion_protection": bool(item.get("DeletionProtection")),
-            "maintenance_window": item.get("PreferredMaintenanceWindow"),
-            "iam_auth": bool(item.get("IAMDatabaseAuthenticationEnabled")),
-            "log_exports": [str(x) for x in item.get("EnabledCloudwatchLogsExports") or []],
-        },
-    )
+    attrs = {
+        "engine": item.get("Engine"),
+        "engine_version": item.get("EngineVersion"),
+        "publicly_accessible": bool(item.get("PubliclyAccessible")),
+        "storage_encrypted": bool(item.get("StorageEncrypted")),
+        "kms_key": item.get("KmsKeyId"),
+        "backup_retention": int(item.get("BackupRetentionPeriod") or 0),
+        "multi_az": bool(item.get("MultiAZ")),
+        "deletion_protection": bool(item.get("DeletionProtection")),
+        "maintenance_window": item.get("PreferredMaintenanceWindow"),
+        "iam_auth": bool(item.get("IAMDatabaseAuthenticationEnabled")),
+        "log_exports": [str(x) for x in item.get("EnabledCloudwatchLogsExports") or []],
+    }
+    res = named_resource(rtype, ident, region, arn, "managed", tags=tags_from(item.get("TagList")), attrs=attrs)
     fill(res, "pending_maintenance", pending, lambda data: _actions_for(data, arn))
     return res
 
@@ -183,23 +170,17 @@ def _cluster(
 
 def _snapshot(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     ident = str(item.get("DBSnapshotIdentifier"))
-    res = Resource(
-        type=SNAPSHOT,
-        id=ident,
-        name=ident,
-        region=region,
-        arn=item.get("DBSnapshotArn"),
-        tier="managed",
-        tags=tags_from(item.get("TagList")),
-        attrs={
-            "instance_id": item.get("DBInstanceIdentifier"),
-            "engine": item.get("Engine"),
-            "engine_version": item.get("EngineVersion"),
-            "encrypted": bool(item.get("Encrypted")),
-            "kms_key": item.get("KmsKeyId"),
-            "snapshot_type": item.get("SnapshotType"),
-            "created": _iso(item.get("SnapshotCreateTime")),
-        },
+    attrs = {
+        "instance_id": item.get("DBInstanceIdentifier"),
+        "engine": item.get("Engine"),
+        "engine_version": item.get("EngineVersion"),
+        "encrypted": bool(item.get("Encrypted")),
+        "kms_key": item.get("KmsKeyId"),
+        "snapshot_type": item.get("SnapshotType"),
+        "created": _iso(item.get("SnapshotCreateTime")),
+    }
+    res = named_resource(
+        SNAPSHOT, ident, region, item.get("DBSnapshotArn"), "managed", tags=tags_from(item.get("TagList")), attrs=attrs
     )
     attributes = c.call("rds", region, "DescribeDBSnapshotAttributes", DBSnapshotIdentifier=ident)
     fill(res, "restore_shared_with", attributes, _restore_values)

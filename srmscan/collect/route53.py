@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from srmscan.collect.context import Collection, fill
+from srmscan.collect.context import Collection, fill, named_resource
 from srmscan.collect.registry import collector
 from srmscan.collect.session import partition_region
 from srmscan.model import GLOBAL_REGION, Resource
@@ -45,14 +45,20 @@ def _r53_region(c: Collection) -> str:
 )
 def collect_route53(c: Collection, region: str) -> None:
     home = _r53_region(c)
-    zones = c.pages("route53", home, "ListHostedZones", "HostedZones", PaginationConfig={"PageSize": "100"})
-    if zones.error is not None:
-        c.gap(ZONE, GLOBAL_REGION, zones)
-    else:
+    zones = c.listing(
+        "route53",
+        home,
+        "ListHostedZones",
+        "HostedZones",
+        gaps=(ZONE,),
+        gap_region=GLOBAL_REGION,
+        PaginationConfig={"PageSize": "100"},
+    )
+    if zones.ok:
         logging = c.pages(
             "route53", home, "ListQueryLoggingConfigs", "QueryLoggingConfigs", PaginationConfig={"PageSize": "100"}
         )
-        resources = [_zone(c, z) for z in zones.data if isinstance(z, dict) and z.get("Id")]
+        resources = [_zone(c, z) for z in zones.entries("Id")]
         for res in resources:
             fill(res, "query_logging", logging, _logging_for(res.id))
         c.fanout(lambda res: _records(c, home, res), resources)
@@ -123,31 +129,30 @@ def keep_records(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _domains(c: Collection) -> None:
-    answer = c.pages("route53domains", "us-east-1", "ListDomains", "Domains", PaginationConfig={"PageSize": 100})
+    answer = c.listing(
+        "route53domains",
+        "us-east-1",
+        "ListDomains",
+        "Domains",
+        gaps=(DOMAIN,),
+        gap_region=GLOBAL_REGION,
+        PaginationConfig={"PageSize": 100},
+    )
     if answer.error is not None:
-        c.gap(DOMAIN, GLOBAL_REGION, answer)
         return
     for d in answer.data:
         if not isinstance(d, dict) or not d.get("DomainName"):
             continue
         name = str(d["DomainName"])
         expiry: Any = d.get("Expiry")
-        c.add(
-            Resource(
-                type=DOMAIN,
-                id=name,
-                name=name,
-                region=GLOBAL_REGION,
-                arn=f"arn:{c.partition}:route53domains:::domain/{name}",
-                tier="serverless",
-                attrs={
-                    # ListDomains carries both; absent = not seen, never "on".
-                    "auto_renew": d.get("AutoRenew"),
-                    "transfer_lock": d.get("TransferLock"),
-                    "expiry": expiry.isoformat() if hasattr(expiry, "isoformat") else expiry,
-                },
-            )
-        )
+        attrs = {
+            # ListDomains carries both; absent = not seen, never "on".
+            "auto_renew": d.get("AutoRenew"),
+            "transfer_lock": d.get("TransferLock"),
+            "expiry": expiry.isoformat() if hasattr(expiry, "isoformat") else expiry,
+        }
+        arn = f"arn:{c.partition}:route53domains:::domain/{name}"
+        c.add(named_resource(DOMAIN, name, GLOBAL_REGION, arn, "serverless", attrs=attrs))
 
 
 @collector("elastic_ips", scope="regional", actions=["ec2:DescribeAddresses"])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill, tags_from
+from srmscan.collect.context import Answer, Collection, fill, named_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
@@ -51,16 +51,9 @@ def collect_s3(c: Collection, region: str) -> None:
         AccountId=c.account_id,
         absent={"NoSuchPublicAccessBlockConfiguration"},
     )
-    fill(
-        account,
-        "s3_account_pab",
-        account_pab,
-        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
-        default=_pab(None),
-    )
-    listing = c.pages("s3", region, "ListBuckets", "Buckets")
+    _fill_pab(account, "s3_account_pab", account_pab)
+    listing = c.listing("s3", region, "ListBuckets", "Buckets", gaps=(BUCKET,), gap_region="global")
     if listing.error is not None:
-        c.gap(BUCKET, "global", listing)
         return
     buckets = [b for b in listing.data if isinstance(b, dict) and b.get("Name")]
     homes = c.fanout(lambda b: _home(c, region, b), buckets)
@@ -113,23 +106,10 @@ def _bucket(
     c: Collection, bucket: dict[str, Any], region: str, account_pab: Answer, got: dict[str, Answer]
 ) -> Resource:
     name = str(bucket["Name"])
-    res = Resource(
-        type=BUCKET,
-        id=name,
-        name=name,
-        region=region,
-        arn=f"arn:{c.partition}:s3:::{name}",
-        tier="serverless",
-        attrs={"created": _iso(bucket.get("CreationDate"))},
-    )
+    attrs = {"created": _iso(bucket.get("CreationDate"))}
+    res = named_resource(BUCKET, name, region, f"arn:{c.partition}:s3:::{name}", "serverless", attrs=attrs)
     bucket_pab = got["GetPublicAccessBlock"]
-    fill(
-        res,
-        "bucket_pab",
-        bucket_pab,
-        lambda d: _pab(d.get("PublicAccessBlockConfiguration")),
-        default=_pab(None),
-    )
+    _fill_pab(res, "bucket_pab", bucket_pab)
     _effective_pab(res, account_pab, bucket_pab)
     fill(res, "policy", got["GetBucketPolicy"], lambda d: _policy(d.get("Policy")))
     fill(res, "acl_public_grants", got["GetBucketAcl"], _public_grants)
@@ -160,6 +140,12 @@ def _bucket(
 def _pab(config: dict[str, Any] | None) -> dict[str, bool]:
     config = config or {}
     return {k: bool(config.get(k, False)) for k in PAB_KEYS}
+
+
+def _fill_pab(resource: Resource, key: str, answer: Answer) -> None:
+    """A Block Public Access answer (account or bucket level, the same shape): no configuration
+    at all means every setting is off."""
+    fill(resource, key, answer, lambda d: _pab(d.get("PublicAccessBlockConfiguration")), default=_pab(None))
 
 
 def _effective_pab(res: Resource, account: Answer, bucket: Answer) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from srmscan.collect.context import Collection, fill, tags_from
+from srmscan.collect.context import Collection, fill, named_resource, tags_from
 from srmscan.collect.registry import collector
 from srmscan.evaluate.policy import MalformedPolicy, parse
 from srmscan.model import Resource
@@ -34,26 +34,20 @@ PAGE = 100  # ListSecrets MaxResults: 1..100
     actions=["secretsmanager:ListSecrets", "secretsmanager:GetResourcePolicy"],
 )
 def collect_secretsmanager(c: Collection, region: str) -> None:
-    listing = c.pages("secretsmanager", region, "ListSecrets", "SecretList", PaginationConfig={"PageSize": PAGE})
+    listing = c.listing(
+        "secretsmanager", region, "ListSecrets", "SecretList", gaps=(SECRET,), PaginationConfig={"PageSize": PAGE}
+    )
     if listing.error is not None:
-        c.gap(SECRET, region, listing)
         return
     # Build every resource (dropping descriptions) before any further call.
-    secrets = [_secret(c, region, item) for item in listing.data if isinstance(item, dict) and item.get("ARN")]
+    secrets = [_secret(c, region, item) for item in listing.entries("ARN")]
     c.fanout(lambda res: _policy(c, region, res), secrets)
 
 
 def _secret(c: Collection, region: str, item: dict[str, Any]) -> Resource:
     name = str(item.get("Name") or item.get("ARN"))
-    return Resource(
-        type=SECRET,
-        id=name,
-        name=name,
-        region=region,
-        arn=str(item["ARN"]),
-        tier="managed",
-        tags=tags_from(item.get("Tags")),
-        attrs=secret_attrs(item),
+    return named_resource(
+        SECRET, name, region, str(item["ARN"]), "managed", tags=tags_from(item.get("Tags")), attrs=secret_attrs(item)
     )
 
 

@@ -17,9 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from srmscan.collect.context import Answer, Collection, fill
+from srmscan.collect.context import Answer, Collection, fill, named_resource
 from srmscan.collect.registry import collector
-from srmscan.model import Resource
 from srmscan.redact import looks_secret_name, looks_secret_value
 
 DOCUMENT = "AWS::SSM::Document"
@@ -58,32 +57,26 @@ def collect_ssm_config(c: Collection, region: str) -> None:
 
 
 def _documents(c: Collection, region: str) -> None:
-    listing = c.pages(
+    listing = c.listing(
         "ssm",
         region,
         "ListDocuments",
         "DocumentIdentifiers",
+        gaps=(DOCUMENT,),
         Filters=[{"Key": "Owner", "Values": ["Self"]}],
         PaginationConfig={"PageSize": 50},
     )
     if listing.error is not None:
-        c.gap(DOCUMENT, region, listing)
         return
-    docs = [d for d in listing.data if isinstance(d, dict) and d.get("Name")]
-    c.fanout(lambda d: _document(c, region, d), docs)
+    c.fanout(lambda d: _document(c, region, d), listing.entries("Name"))
 
 
 def _document(c: Collection, region: str, d: dict[str, Any]) -> None:
     name = str(d["Name"])
-    res = Resource(
-        type=DOCUMENT,
-        id=name,
-        name=name,
-        region=region,
-        arn=c.arn("ssm", region, f"document/{name}"),
-        tier="managed",
-        tags={str(t.get("Key")): str(t.get("Value")) for t in d.get("Tags") or [] if isinstance(t, dict)},
-        attrs={"document_type": d.get("DocumentType"), "owner": d.get("Owner")},
+    tags = {str(t.get("Key")): str(t.get("Value")) for t in d.get("Tags") or [] if isinstance(t, dict)}
+    attrs = {"document_type": d.get("DocumentType"), "owner": d.get("Owner")}
+    res = named_resource(
+        DOCUMENT, name, region, c.arn("ssm", region, f"document/{name}"), "managed", tags=tags, attrs=attrs
     )
     permission = c.call("ssm", region, "DescribeDocumentPermission", Name=name, PermissionType="Share", MaxResults=200)
     fill(res, "shared_with", permission, lambda p: sorted(str(a) for a in p.get("AccountIds") or []))

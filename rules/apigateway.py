@@ -21,6 +21,20 @@ _LOGGING_ON = {"ERROR", "INFO"}
 _LOG_GROUP = "arn:aws:logs:eu-west-1:123456789012:log-group:api-access"
 
 
+def _execution_logging(level):
+    """REST and WebSocket stages log executions alike: at ERROR or INFO, or not at all."""
+    if level in _LOGGING_ON:
+        return passed(f"Execution logging at {level}")
+    return fail(f"Execution logging is {level or 'not configured'}")
+
+
+def _access_logging(r):
+    """REST and HTTP / WebSocket stages name their access log destination alike."""
+    if r["access_log_destination"]:
+        return passed(f"Access logs go to {r['access_log_destination']}")
+    return fail("No access log destination is configured")
+
+
 @rule(
     id="apigateway.rest_execution_logging",
     title="API Gateway REST API stage has execution logging enabled",
@@ -44,8 +58,7 @@ def rest_execution_logging(r, inv):
         off = sorted(p for p, lvl in r["method_logging_levels"].items() if lvl == "OFF")
         if off:
             return fail(f"Stage-wide logging is {level}, but switched off for: " + ", ".join(off), severity=LOW)
-        return passed(f"Execution logging at {level}")
-    return fail(f"Execution logging is {level or 'not configured'}")
+    return _execution_logging(level)
 
 
 @rule(
@@ -65,9 +78,7 @@ def rest_execution_logging(r, inv):
     passing={"access_log_destination": _LOG_GROUP},
 )
 def rest_access_logging(r, inv):
-    if r["access_log_destination"]:
-        return passed(f"Access logs go to {r['access_log_destination']}")
-    return fail("No access log destination is configured")
+    return _access_logging(r)
 
 
 @rule(
@@ -152,9 +163,7 @@ def rest_method_authorization(r, inv):
     passing={"access_log_destination": _LOG_GROUP, "protocol": "HTTP"},
 )
 def v2_access_logging(r, inv):
-    if r["access_log_destination"]:
-        return passed(f"Access logs go to {r['access_log_destination']}")
-    return fail("No access log destination is configured")
+    return _access_logging(r)
 
 
 @rule(
@@ -176,10 +185,7 @@ def v2_access_logging(r, inv):
 def websocket_execution_logging(r, inv):
     if r["protocol"] != "WEBSOCKET":
         return None
-    level = r["logging_level"]
-    if level in _LOGGING_ON:
-        return passed(f"Execution logging at {level}")
-    return fail(f"Execution logging is {level or 'not configured'}")
+    return _execution_logging(r["logging_level"])
 
 
 @rule(

@@ -317,9 +317,9 @@ def group_auth(r, inv):
     groups = r["user_groups"]
     if groups:
         return passed("Access is controlled by RBAC user group(s): " + ", ".join(groups), user_groups=groups)
-    token = r["auth_token"]
-    if token is None:
-        return unknown("The answer did not report AuthTokenEnabled")
-    if token:
-        return passed("An AUTH token is required")
-    return fail("No AUTH token and no RBAC user group: any client that reaches the port is let in")
+    return switch(
+        r["auth_token"],
+        unreported="The answer did not report AuthTokenEnabled",
+        on="An AUTH token is required",
+        off="No AUTH token and no RBAC user group: any client that reaches the port is let in",
+    )

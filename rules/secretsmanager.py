@@ -2,7 +2,7 @@
 a secret rotates, whether it is still needed, and who may read it are ours.
 """
 
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import granted_actions, resource_policy_exposure
 from srmscan.evaluate.timestamps import days_between, parse_utc
 from srmscan.rules_api import (
     CRITICAL,
@@ -158,7 +158,5 @@ def policy_public(r, inv):
         return unknown("The resource policy could not be parsed, so it cannot be shown to be private")
     if state == "private":
         return passed("No policy statement grants access to everyone")
-    actions = sorted(
-        {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
-    )
+    actions = granted_actions(public)
     return fail("The resource policy grants " + ", ".join(actions) + ' to everyone (Principal "*")', statements=sids)

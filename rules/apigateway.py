@@ -1,6 +1,7 @@
 """API Gateway: AWS runs the fleet that terminates TLS and scales the API; who may call each
 route, what gets logged and whether a web ACL filters requests are ours."""
 
+from srmscan.evaluate.settings import web_acl
 from srmscan.rules_api import (
     CUSTOMER,
     IAM,
@@ -98,9 +99,7 @@ def rest_access_logging(r, inv):
     passing={"web_acl_arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/1a2b"},
 )
 def rest_waf(r, inv):
-    if r["web_acl_arn"]:
-        return passed("Web ACL attached", web_acl=r["web_acl_arn"])
-    return fail("No AWS WAF web ACL is associated with the stage")
+    return web_acl(r["web_acl_arn"], "stage")
 
 
 @rule(

@@ -1,8 +1,10 @@
-"""Verdicts on one on/off setting of a resource, as many rules judge them.
+"""Verdicts on one setting of a resource that several rules (and services) judge alike.
 
 Collectors store a yes/no setting the AWS answer left out as None (an older API version, a
 field only some engines report). Such a rule must say "unknown" then, never pass or fail on a
 guess; `switch` is that one decision, so every rule of the kind treats a missing answer alike.
+`web_acl` is the AWS WAF association every front door (API Gateway stage, CloudFront
+distribution) is judged on, in the same words.
 """
 
 from __future__ import annotations
@@ -18,3 +20,10 @@ def switch(value: bool | None, *, unreported: str, on: str, off: str, **evidence
     if value is None:
         return unknown(unreported)
     return passed(on, **evidence) if value else fail(off, **evidence)
+
+
+def web_acl(acl: str | None, holder: str) -> Verdict:
+    """Passed naming the web ACL when one is associated, else fail naming what lacks one."""
+    if acl:
+        return passed("Web ACL attached", web_acl=acl)
+    return fail(f"No AWS WAF web ACL is associated with the {holder}")

@@ -1,6 +1,7 @@
 """API Gateway: AWS runs the fleet that terminates TLS and scales the API; who may call each
 route, what gets logged and whether a web ACL filters requests are ours."""
 
+from srmscan.evaluate.settings import web_acl
 from srmscan.rules_api import (
     CUSTOMER,
     IAM,
@@ -19,6 +20,20 @@ HTTP_API = "AWS::ApiGatewayV2::Api"
 HTTP_STAGE = "AWS::ApiGatewayV2::Stage"
 _LOGGING_ON = {"ERROR", "INFO"}
 _LOG_GROUP = "arn:aws:logs:eu-west-1:123456789012:log-group:api-access"
+
+
+def _execution_logging(level):
+    """REST and WebSocket stages log executions alike: at ERROR or INFO, or not at all."""
+    if level in _LOGGING_ON:
+        return passed(f"Execution logging at {level}")
+    return fail(f"Execution logging is {level or 'not configured'}")
+
+
+def _access_logging(r):
+    """REST and HTTP / WebSocket stages name their access log destination alike."""
+    if r["access_log_destination"]:
+        return passed(f"Access logs go to {r['access_log_destination']}")
+    return fail("No access log destination is configured")
 
 
 @rule(
@@ -44,8 +59,7 @@ def rest_execution_logging(r, inv):
         off = sorted(p for p, lvl in r["method_logging_levels"].items() if lvl == "OFF")
         if off:
             return fail(f"Stage-wide logging is {level}, but switched off for: " + ", ".join(off), severity=LOW)
-        return passed(f"Execution logging at {level}")
-    return fail(f"Execution logging is {level or 'not configured'}")
+    return _execution_logging(level)
 
 
 @rule(
@@ -65,9 +79,7 @@ def rest_execution_logging(r, inv):
     passing={"access_log_destination": _LOG_GROUP},
 )
 def rest_access_logging(r, inv):
-    if r["access_log_destination"]:
-        return passed(f"Access logs go to {r['access_log_destination']}")
-    return fail("No access log destination is configured")
+    return _access_logging(r)
 
 
 @rule(
@@ -87,9 +99,7 @@ def rest_access_logging(r, inv):
     passing={"web_acl_arn": "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/api/1a2b"},
 )
 def rest_waf(r, inv):
-    if r["web_acl_arn"]:
-        return passed("Web ACL attached", web_acl=r["web_acl_arn"])
-    return fail("No AWS WAF web ACL is associated with the stage")
+    return web_acl(r["web_acl_arn"], "stage")
 
 
 @rule(
@@ -152,9 +162,7 @@ def rest_method_authorization(r, inv):
     passing={"access_log_destination": _LOG_GROUP, "protocol": "HTTP"},
 )
 def v2_access_logging(r, inv):
-    if r["access_log_destination"]:
-        return passed(f"Access logs go to {r['access_log_destination']}")
-    return fail("No access log destination is configured")
+    return _access_logging(r)
 
 
 @rule(
@@ -176,10 +184,7 @@ def v2_access_logging(r, inv):
 def websocket_execution_logging(r, inv):
     if r["protocol"] != "WEBSOCKET":
         return None
-    level = r["logging_level"]
-    if level in _LOGGING_ON:
-        return passed(f"Execution logging at {level}")
-    return fail(f"Execution logging is {level or 'not configured'}")
+    return _execution_logging(r["logging_level"])
 
 
 @rule(

@@ -1,6 +1,7 @@
 """CloudFront: AWS runs the edge network and its software; which protocols viewers may use, how
 the edge talks to origins, who may read the origin bucket, logging and the web ACL are ours."""
 
+from srmscan.evaluate.settings import web_acl
 from srmscan.model import Resource
 from srmscan.rules_api import (
     CUSTOMER,
@@ -291,9 +292,7 @@ def access_logging(r, inv):
 def waf(r, inv):
     if not r["web_acl_seen"]:
         return unknown("The distribution listing carried no WebACLId member")
-    if r["web_acl_id"]:
-        return passed("Web ACL attached", web_acl=r["web_acl_id"])
-    return fail("No AWS WAF web ACL is associated with the distribution")
+    return web_acl(r["web_acl_id"], "distribution")
 
 
 @rule(

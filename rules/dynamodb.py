@@ -8,7 +8,8 @@ a data-layer decision of ours, reported as a fact (AWS owned, AWS managed or cus
 
 from fnmatch import fnmatchcase
 
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import granted_actions, resource_policy_exposure
+from srmscan.evaluate.settings import switch
 from srmscan.model import Resource, Status
 from srmscan.rules_api import (
     CRITICAL,
@@ -76,12 +77,12 @@ def table_pitr(r, inv):
     passing={"deletion_protection": True},
 )
 def table_deletion_protection(r, inv):
-    protected = r["deletion_protection"]
-    if protected is None:
-        return unknown("DescribeTable did not report DeletionProtectionEnabled")
-    if protected:
-        return passed("Deletion protection is enabled")
-    return fail("Deletion protection is disabled: one DeleteTable call removes the table")
+    return switch(
+        r["deletion_protection"],
+        unreported="DescribeTable did not report DeletionProtectionEnabled",
+        on="Deletion protection is enabled",
+        off="Deletion protection is disabled: one DeleteTable call removes the table",
+    )
 
 
 def _selects(selection, arn, tags):
@@ -268,9 +269,7 @@ def table_policy_public(r, inv):
         )
     if state == "private":
         return passed("No policy statement grants access to everyone")
-    actions = sorted(
-        {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
-    )
+    actions = granted_actions(public)
     return fail("The resource policy grants " + ", ".join(actions) + ' to everyone (Principal "*")', statements=sids)
 
 

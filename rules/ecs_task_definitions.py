@@ -39,6 +39,12 @@ def _names(containers):
     return ", ".join(str(c.get("name")) for c in containers)
 
 
+def _containers_fail(problem, bad):
+    """The failure of a check that judges each container alike: the offenders, named in the message
+    and listed in the evidence."""
+    return fail(f"{problem}: {_names(bad)}", containers=[c["name"] for c in bad])
+
+
 # --- task definitions -------------------------------------------------------------------
 @rule(
     id="ecs.privileged_container",
@@ -58,7 +64,7 @@ def _names(containers):
 def privileged_container(r, inv):
     bad = [c for c in r["containers"] if c.get("privileged") is True]
     if bad:
-        return fail(f"Privileged containers: {_names(bad)}", containers=[c["name"] for c in bad])
+        return _containers_fail("Privileged containers", bad)
     return passed("No container runs privileged")
 
 
@@ -81,7 +87,7 @@ def privileged_container(r, inv):
 def read_only_root(r, inv):
     bad = [c for c in r["containers"] if c.get("read_only_root") is not True]
     if bad:
-        return fail(f"Containers with a writable root filesystem: {_names(bad)}", containers=[c["name"] for c in bad])
+        return _containers_fail("Containers with a writable root filesystem", bad)
     return passed("Every container has a read-only root filesystem")
 
 
@@ -134,7 +140,7 @@ def plaintext_secrets(r, inv):
 def task_logging(r, inv):
     bad = [c for c in r["containers"] if not c.get("log_driver")]
     if bad:
-        return fail(f"Containers without a log configuration: {_names(bad)}", containers=[c["name"] for c in bad])
+        return _containers_fail("Containers without a log configuration", bad)
     return passed(
         "Every container ships its logs (" + ", ".join(sorted({c["log_driver"] for c in r["containers"]})) + ")"
     )

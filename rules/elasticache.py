@@ -4,11 +4,14 @@ exposure, encryption, authentication and backups, is ours.
 Replication groups (Redis OSS / Valkey) carry the settings FSBP judges (failover, encryption,
 AUTH); standalone cache clusters (Memcached, or a single Redis OSS / Valkey node outside any
 group) are judged on their own. Clusters that belong to a group are judged through the group,
-so a three-node group yields one finding, not three.
+so a three-node group yields one finding, not three. A check that applies to both is one
+declaration on the group with the standalone cluster as a second target (its own rule id,
+texts and examples).
 """
 
 from datetime import date
 
+from srmscan.evaluate.settings import switch
 from srmscan.rules_api import (
     CUSTOMER,
     DATA,
@@ -18,6 +21,7 @@ from srmscan.rules_api import (
     RUNTIME,
     SERVICE_CONFIG,
     SHARED,
+    Target,
     fail,
     passed,
     rule,
@@ -37,7 +41,51 @@ def _standalone_redis(r):
     return _standalone(r) and str(r.get("engine") or "").lower() in REDIS_LIKE
 
 
-def _backups(r):
+RETENTION = "Automatic backups are the only way back after a flush, a bad deploy or a failed node"
+ENGINE_RATIONALE = """AWS builds and ships patches only for engine versions in standard support. After
+the end of standard support a version gets fixes only under paid Extended Support, and AWS
+eventually upgrades it on its own schedule. AWS carries the patching; choosing and upgrading
+the version is our lever."""
+ENGINE_FIX = """Upgrade the engine (for Redis OSS, moving to Valkey is supported in place):
+aws elasticache modify-replication-group --replication-group-id ID --engine valkey
+--engine-version 8.0 --apply-immediately (or modify-cache-cluster for a standalone cluster)."""
+GROUP_ENGINE = {"engine": "redis", "engine_version": "5.0.6"}
+
+
+# ----------------------------------------------------------------------------- groups and standalone clusters
+# The same check on both: one declaration per check, with the standalone cluster as a second target.
+
+
+@rule(
+    id="elasticache.group_backups",
+    title="ElastiCache replication group has automatic backups enabled",
+    resource_type=GROUP,
+    owner=CUSTOMER,
+    layer=DATA,
+    severity=HIGH,
+    fsbp=["ElastiCache.1"],
+    rationale=f"""{RETENTION} of a Redis OSS / Valkey replication group. AWS takes and stores the
+    snapshots only if a retention period is set.""",
+    remediation="""aws elasticache modify-replication-group --replication-group-id ID
+    --snapshot-retention-limit 7 --apply-immediately""",
+    failing={"snapshot_retention": 0},
+    passing={"snapshot_retention": 7},
+    also=[
+        Target(
+            CLUSTER,
+            id="elasticache.cluster_backups",
+            title="ElastiCache (Redis OSS / Valkey) cluster has automatic backups enabled",
+            fsbp=["ElastiCache.1"],
+            rationale=f"""{RETENTION} of a standalone Redis OSS / Valkey node. (Memcached has no backups.)""",
+            remediation="""aws elasticache modify-cache-cluster --cache-cluster-id ID --snapshot-retention-limit 7
+            --apply-immediately""",
+            failing={"engine": "redis", "snapshot_retention": 0},
+            passing={"engine": "redis", "snapshot_retention": 5},
+            where=_standalone_redis,
+        )
+    ],
+)
+def backups(r, inv):
     days = r["snapshot_retention"]
     if days is None:
         return unknown("The answer did not report SnapshotRetentionLimit")
@@ -46,16 +94,76 @@ def _backups(r):
     return fail("Automatic backups are off (SnapshotRetentionLimit 0)", retention_days=days)
 
 
-def _minor_upgrade(r):
-    allowed = r["auto_minor_version_upgrade"]
-    if allowed is None:
-        return unknown("The answer did not report AutoMinorVersionUpgrade")
-    if allowed:
-        return passed("Auto minor version upgrade is on")
-    return fail("Auto minor version upgrade is off: AWS's engine patches are not applied to it")
+@rule(
+    id="elasticache.group_auto_minor_upgrade",
+    title="ElastiCache replication group applies minor engine upgrades automatically",
+    resource_type=GROUP,
+    owner=SHARED,
+    layer=RUNTIME,
+    severity=HIGH,
+    fsbp=["ElastiCache.2"],
+    rationale="""AWS releases minor engine versions with security fixes and applies them in the
+    maintenance window, but only where auto minor version upgrade is on. With it off, every fix
+    waits for someone on our side to upgrade by hand.""",
+    remediation="""aws elasticache modify-replication-group --replication-group-id ID
+    --auto-minor-version-upgrade --apply-immediately""",
+    failing={"auto_minor_version_upgrade": False},
+    passing={"auto_minor_version_upgrade": True},
+    also=[
+        Target(
+            CLUSTER,
+            id="elasticache.cluster_auto_minor_upgrade",
+            title="ElastiCache cluster applies minor engine upgrades automatically",
+            fsbp=["ElastiCache.2"],
+            rationale="""AWS releases minor engine versions with security fixes and applies them in the
+            maintenance window, but only where auto minor version upgrade is on.""",
+            remediation="""aws elasticache modify-cache-cluster --cache-cluster-id ID --auto-minor-version-upgrade
+            --apply-immediately""",
+            failing={"auto_minor_version_upgrade": False},
+            passing={"auto_minor_version_upgrade": True},
+            where=_standalone,
+        )
+    ],
+)
+def auto_minor_upgrade(r, inv):
+    return switch(
+        r["auto_minor_version_upgrade"],
+        unreported="The answer did not report AutoMinorVersionUpgrade",
+        on="Auto minor version upgrade is on",
+        off="Auto minor version upgrade is off: AWS's engine patches are not applied to it",
+    )
 
 
-def _default_subnet_group(r):
+@rule(
+    id="elasticache.group_default_subnet_group",
+    title="ElastiCache replication group does not use the default subnet group",
+    resource_type=GROUP,
+    owner=CUSTOMER,
+    layer=SERVICE_CONFIG,
+    severity=HIGH,
+    fsbp=["ElastiCache.7"],
+    rationale="""The default subnet group uses the default VPC's subnets, which are public by default:
+    the cache then sits where any instance with a public route lives. Placement is our choice.""",
+    remediation="""Create a subnet group with private subnets (aws elasticache create-cache-subnet-group)
+    and recreate the cache in it from a backup.""",
+    failing={"subnet_group": "default"},
+    passing={"subnet_group": "cache-private"},
+    also=[
+        Target(
+            CLUSTER,
+            id="elasticache.cluster_default_subnet_group",
+            title="ElastiCache cluster does not use the default subnet group",
+            fsbp=["ElastiCache.7"],
+            rationale="""The default subnet group uses the default VPC's subnets, which are public by default.
+            Placement is our choice.""",
+            remediation="""Create a subnet group with private subnets and recreate the cluster in it.""",
+            failing={"subnet_group": "default"},
+            passing={"subnet_group": "cache-private"},
+            where=_standalone,
+        )
+    ],
+)
+def default_subnet_group(r, inv):
     group = r["subnet_group"]
     if group is None:
         return unknown("The cache's subnet group was not reported")
@@ -65,7 +173,29 @@ def _default_subnet_group(r):
     return passed("The cache uses its own subnet group", subnet_group=groups)
 
 
-def _engine_support(r, inv):
+@rule(
+    id="elasticache.group_engine_supported",
+    title="ElastiCache replication group runs an engine version in standard support",
+    resource_type=GROUP,
+    owner=SHARED,
+    layer=RUNTIME,
+    severity=MEDIUM,
+    rationale=ENGINE_RATIONALE,
+    remediation=ENGINE_FIX,
+    failing=GROUP_ENGINE,
+    passing={"engine": "valkey", "engine_version": "8.0.1"},
+    also=[
+        Target(
+            CLUSTER,
+            id="elasticache.cluster_engine_supported",
+            title="ElastiCache cluster runs an engine version in standard support",
+            failing={"engine": "redis", "engine_version": "4.0.10"},
+            passing={"engine": "memcached", "engine_version": "1.6.22"},
+            where=_standalone,
+        )
+    ],
+)
+def engine_supported(r, inv):
     engine = str(r.get("engine") or "").lower()
     version = r["engine_version"]
     if not engine or not version:
@@ -90,57 +220,7 @@ def _engine_support(r, inv):
     return passed(f"{engine} {version} is in standard support (no end date announced)", version=version)
 
 
-RETENTION = "Automatic backups are the only way back after a flush, a bad deploy or a failed node"
-ENGINE_RATIONALE = """AWS builds and ships patches only for engine versions in standard support. After
-the end of standard support a version gets fixes only under paid Extended Support, and AWS
-eventually upgrades it on its own schedule. AWS carries the patching; choosing and upgrading
-the version is our lever."""
-ENGINE_FIX = """Upgrade the engine (for Redis OSS, moving to Valkey is supported in place):
-aws elasticache modify-replication-group --replication-group-id ID --engine valkey
---engine-version 8.0 --apply-immediately (or modify-cache-cluster for a standalone cluster)."""
-GROUP_ENGINE = {"engine": "redis", "engine_version": "5.0.6"}
-
-
-# ----------------------------------------------------------------------------- replication groups
-
-
-@rule(
-    id="elasticache.group_backups",
-    title="ElastiCache replication group has automatic backups enabled",
-    resource_type=GROUP,
-    owner=CUSTOMER,
-    layer=DATA,
-    severity=HIGH,
-    fsbp=["ElastiCache.1"],
-    rationale=f"""{RETENTION} of a Redis OSS / Valkey replication group. AWS takes and stores the
-    snapshots only if a retention period is set.""",
-    remediation="""aws elasticache modify-replication-group --replication-group-id ID
-    --snapshot-retention-limit 7 --apply-immediately""",
-    failing={"snapshot_retention": 0},
-    passing={"snapshot_retention": 7},
-)
-def group_backups(r, inv):
-    return _backups(r)
-
-
-@rule(
-    id="elasticache.group_auto_minor_upgrade",
-    title="ElastiCache replication group applies minor engine upgrades automatically",
-    resource_type=GROUP,
-    owner=SHARED,
-    layer=RUNTIME,
-    severity=HIGH,
-    fsbp=["ElastiCache.2"],
-    rationale="""AWS releases minor engine versions with security fixes and applies them in the
-    maintenance window, but only where auto minor version upgrade is on. With it off, every fix
-    waits for someone on our side to upgrade by hand.""",
-    remediation="""aws elasticache modify-replication-group --replication-group-id ID
-    --auto-minor-version-upgrade --apply-immediately""",
-    failing={"auto_minor_version_upgrade": False},
-    passing={"auto_minor_version_upgrade": True},
-)
-def group_auto_minor_upgrade(r, inv):
-    return _minor_upgrade(r)
+# ----------------------------------------------------------------------------- replication groups only
 
 
 @rule(
@@ -184,10 +264,12 @@ def group_automatic_failover(r, inv):
     passing={"at_rest_encryption": True},
 )
 def group_encrypted_at_rest(r, inv):
-    enabled = r["at_rest_encryption"]
-    if enabled is None:
-        return unknown("The answer did not report AtRestEncryptionEnabled")
-    return passed("Encrypted at rest") if enabled else fail("Not encrypted at rest")
+    return switch(
+        r["at_rest_encryption"],
+        unreported="The answer did not report AtRestEncryptionEnabled",
+        on="Encrypted at rest",
+        off="Not encrypted at rest",
+    )
 
 
 @rule(
@@ -207,10 +289,12 @@ def group_encrypted_at_rest(r, inv):
     passing={"transit_encryption": True},
 )
 def group_encrypted_in_transit(r, inv):
-    enabled = r["transit_encryption"]
-    if enabled is None:
-        return unknown("The answer did not report TransitEncryptionEnabled")
-    return passed("Encrypted in transit") if enabled else fail("Traffic to the cache is not encrypted in transit")
+    return switch(
+        r["transit_encryption"],
+        unreported="The answer did not report TransitEncryptionEnabled",
+        on="Encrypted in transit",
+        off="Traffic to the cache is not encrypted in transit",
+    )
 
 
 @rule(
@@ -233,122 +317,9 @@ def group_auth(r, inv):
     groups = r["user_groups"]
     if groups:
         return passed("Access is controlled by RBAC user group(s): " + ", ".join(groups), user_groups=groups)
-    token = r["auth_token"]
-    if token is None:
-        return unknown("The answer did not report AuthTokenEnabled")
-    if token:
-        return passed("An AUTH token is required")
-    return fail("No AUTH token and no RBAC user group: any client that reaches the port is let in")
-
-
-@rule(
-    id="elasticache.group_default_subnet_group",
-    title="ElastiCache replication group does not use the default subnet group",
-    resource_type=GROUP,
-    owner=CUSTOMER,
-    layer=SERVICE_CONFIG,
-    severity=HIGH,
-    fsbp=["ElastiCache.7"],
-    rationale="""The default subnet group uses the default VPC's subnets, which are public by default:
-    the cache then sits where any instance with a public route lives. Placement is our choice.""",
-    remediation="""Create a subnet group with private subnets (aws elasticache create-cache-subnet-group)
-    and recreate the cache in it from a backup.""",
-    failing={"subnet_group": "default"},
-    passing={"subnet_group": "cache-private"},
-)
-def group_default_subnet_group(r, inv):
-    return _default_subnet_group(r)
-
-
-@rule(
-    id="elasticache.group_engine_supported",
-    title="ElastiCache replication group runs an engine version in standard support",
-    resource_type=GROUP,
-    owner=SHARED,
-    layer=RUNTIME,
-    severity=MEDIUM,
-    rationale=ENGINE_RATIONALE,
-    remediation=ENGINE_FIX,
-    failing=GROUP_ENGINE,
-    passing={"engine": "valkey", "engine_version": "8.0.1"},
-)
-def group_engine_supported(r, inv):
-    return _engine_support(r, inv)
-
-
-# ----------------------------------------------------------------------------- standalone clusters
-
-
-@rule(
-    id="elasticache.cluster_backups",
-    title="ElastiCache (Redis OSS / Valkey) cluster has automatic backups enabled",
-    resource_type=CLUSTER,
-    owner=CUSTOMER,
-    layer=DATA,
-    severity=HIGH,
-    fsbp=["ElastiCache.1"],
-    rationale=f"""{RETENTION} of a standalone Redis OSS / Valkey node. (Memcached has no backups.)""",
-    remediation="""aws elasticache modify-cache-cluster --cache-cluster-id ID --snapshot-retention-limit 7
-    --apply-immediately""",
-    failing={"engine": "redis", "snapshot_retention": 0},
-    passing={"engine": "redis", "snapshot_retention": 5},
-    where=_standalone_redis,
-)
-def cluster_backups(r, inv):
-    return _backups(r)
-
-
-@rule(
-    id="elasticache.cluster_auto_minor_upgrade",
-    title="ElastiCache cluster applies minor engine upgrades automatically",
-    resource_type=CLUSTER,
-    owner=SHARED,
-    layer=RUNTIME,
-    severity=HIGH,
-    fsbp=["ElastiCache.2"],
-    rationale="""AWS releases minor engine versions with security fixes and applies them in the
-    maintenance window, but only where auto minor version upgrade is on.""",
-    remediation="""aws elasticache modify-cache-cluster --cache-cluster-id ID --auto-minor-version-upgrade
-    --apply-immediately""",
-    failing={"auto_minor_version_upgrade": False},
-    passing={"auto_minor_version_upgrade": True},
-    where=_standalone,
-)
-def cluster_auto_minor_upgrade(r, inv):
-    return _minor_upgrade(r)
-
-
-@rule(
-    id="elasticache.cluster_default_subnet_group",
-    title="ElastiCache cluster does not use the default subnet group",
-    resource_type=CLUSTER,
-    owner=CUSTOMER,
-    layer=SERVICE_CONFIG,
-    severity=HIGH,
-    fsbp=["ElastiCache.7"],
-    rationale="""The default subnet group uses the default VPC's subnets, which are public by default.
-    Placement is our choice.""",
-    remediation="""Create a subnet group with private subnets and recreate the cluster in it.""",
-    failing={"subnet_group": "default"},
-    passing={"subnet_group": "cache-private"},
-    where=_standalone,
-)
-def cluster_default_subnet_group(r, inv):
-    return _default_subnet_group(r)
-
-
-@rule(
-    id="elasticache.cluster_engine_supported",
-    title="ElastiCache cluster runs an engine version in standard support",
-    resource_type=CLUSTER,
-    owner=SHARED,
-    layer=RUNTIME,
-    severity=MEDIUM,
-    rationale=ENGINE_RATIONALE,
-    remediation=ENGINE_FIX,
-    failing={"engine": "redis", "engine_version": "4.0.10"},
-    passing={"engine": "memcached", "engine_version": "1.6.22"},
-    where=_standalone,
-)
-def cluster_engine_supported(r, inv):
-    return _engine_support(r, inv)
+    return switch(
+        r["auth_token"],
+        unreported="The answer did not report AuthTokenEnabled",
+        on="An AUTH token is required",
+        off="No AUTH token and no RBAC user group: any client that reaches the port is let in",
+    )

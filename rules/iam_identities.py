@@ -8,8 +8,7 @@ Time-based checks compare against the scan's own timestamp (`inv.scan_time`), ne
 so a saved inventory re-evaluated later gives the same answer.
 """
 
-from datetime import datetime, timedelta
-
+from srmscan.evaluate.timestamps import days_between, parse_time
 from srmscan.rules_api import (
     CUSTOMER,
     HIGH,
@@ -33,20 +32,15 @@ ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
 
 # --- helpers ---------------------------------------------------------------------------------
 def _when(value):
-    """A credential-report or IAM timestamp as an aware datetime, or None if absent/unreadable."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if parsed.tzinfo is None:
-        return None
-    return parsed
+    """A credential-report or IAM timestamp as an aware datetime, or None if absent/unreadable.
+
+    The credential report always carries an offset; a value without one is not trusted."""
+    parsed = parse_time(value) if isinstance(value, str) else None
+    return parsed if parsed is not None and parsed.tzinfo is not None else None
 
 
 def _age_days(inv, when):
-    return (inv.scan_time - when) // timedelta(days=1)
+    return days_between(when, inv.scan_time)
 
 
 def _credentials(r):

@@ -13,6 +13,7 @@ from srmscan.rules_api import (
     MEDIUM,
     Example,
     Resource,
+    Target,
     fail,
     passed,
     rule,
@@ -111,6 +112,10 @@ and managed policies, including AWS's AdministratorAccess), because that is what
 A policy that could not be read makes the verdict unknown, never a pass."""
 
 
+# Who holds the policy, in the finding's words.
+_HOLDER = {USER: "The user", GROUP: "The group", ROLE: "The role"}
+
+
 @rule(
     id="iam.user_full_admin",
     title="IAM users do not hold full administrative (*:*) policies",
@@ -126,51 +131,41 @@ A policy that could not be read makes the verdict unknown, never a pass."""
     assumed with MFA: aws iam detach-user-policy --user-name USER --policy-arn ARN.""",
     failing=Example(_user(attached_policies=[ADMIN_ARN]), related=_admin_related()),
     passing=_user(inline_policies=[{"name": "read-reports", "document": SCOPED_DOC, "malformed": None}]),
+    also=[
+        Target(
+            GROUP,
+            id="iam.group_full_admin",
+            title="IAM groups do not grant full administrative (*:*) policies",
+            fsbp=["IAM.1"],
+            cis=["1.16"],
+            remediation="""Replace the */* policy on the group with scoped policies, or make the admins assume
+            an admin role with MFA instead: aws iam detach-group-policy --group-name GROUP --policy-arn ARN.""",
+            failing=Example(
+                {"attached_policies": [ADMIN_ARN], "inline_policies": [], "members": ["alice"]},
+                related=_admin_related(),
+            ),
+            passing={"attached_policies": [], "inline_policies": [], "members": ["alice"]},
+        ),
+        Target(
+            ROLE,
+            id="iam.role_full_admin",
+            title="IAM roles do not hold full administrative (*:*) policies",
+            fsbp=["IAM.1"],
+            cis=["1.16"],
+            remediation="""Scope the role to what its workload does; if it is a human admin role, keep it but
+            require MFA in its trust policy and mute this finding with the reason.
+            aws iam detach-role-policy --role-name ROLE --policy-arn ARN.""",
+            failing=Example(
+                {"attached_policies": [ADMIN_ARN], "inline_policies": [], "service_linked": False},
+                related=_admin_related(),
+            ),
+            passing={"attached_policies": [], "inline_policies": [], "service_linked": False},
+        ),
+    ],
 )
-def user_full_admin(r, inv):
-    return _full_admin_verdict(r, inv, "The user")
-
-
-@rule(
-    id="iam.group_full_admin",
-    title="IAM groups do not grant full administrative (*:*) policies",
-    resource_type=GROUP,
-    owner=CUSTOMER,
-    layer=IAM,
-    severity=HIGH,
-    fsbp=["IAM.1"],
-    cis=["1.16"],
-    rationale=FULL_ADMIN_RATIONALE,
-    remediation="""Replace the */* policy on the group with scoped policies, or make the admins assume
-    an admin role with MFA instead: aws iam detach-group-policy --group-name GROUP --policy-arn ARN.""",
-    failing=Example(
-        {"attached_policies": [ADMIN_ARN], "inline_policies": [], "members": ["alice"]}, related=_admin_related()
-    ),
-    passing={"attached_policies": [], "inline_policies": [], "members": ["alice"]},
-)
-def group_full_admin(r, inv):
-    return _full_admin_verdict(r, inv, "The group", members=r.get("members") or [])
-
-
-@rule(
-    id="iam.role_full_admin",
-    title="IAM roles do not hold full administrative (*:*) policies",
-    resource_type=ROLE,
-    owner=CUSTOMER,
-    layer=IAM,
-    severity=HIGH,
-    fsbp=["IAM.1"],
-    cis=["1.16"],
-    rationale=FULL_ADMIN_RATIONALE,
-    remediation="""Scope the role to what its workload does; if it is a human admin role, keep it but
-    require MFA in its trust policy and mute this finding with the reason.
-    aws iam detach-role-policy --role-name ROLE --policy-arn ARN.""",
-    failing=Example(
-        {"attached_policies": [ADMIN_ARN], "inline_policies": [], "service_linked": False}, related=_admin_related()
-    ),
-    passing={"attached_policies": [], "inline_policies": [], "service_linked": False},
-)
-def role_full_admin(r, inv):
-    if r.get("service_linked"):
+def full_admin(r, inv):
+    """One check for users, groups and roles: the same grants make each of them an administrator."""
+    if r.type == ROLE and r.get("service_linked"):
         return None  # AWS defines and maintains service-linked roles' policies
-    return _full_admin_verdict(r, inv, "The role")
+    extra = {"members": r.get("members") or []} if r.type == GROUP else {}
+    return _full_admin_verdict(r, inv, _HOLDER[r.type], **extra)

@@ -3,7 +3,7 @@ deletion of customer managed keys are ours. AWS managed keys (aws/<service>) rot
 and their policies are fixed, so only customer managed keys are judged here.
 """
 
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import granted_actions, resource_policy_exposure
 from srmscan.model import Resource
 from srmscan.rules_api import (
     CRITICAL,
@@ -107,9 +107,7 @@ def key_policy_public(r, inv):
         return passed("No key policy statement lets everyone use the key")
     if state == "malformed":
         return unknown("The key policy could not be parsed, so it cannot be shown to be private")
-    actions = sorted(
-        {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
-    )
+    actions = granted_actions(public)
     return fail("The key policy allows " + ", ".join(actions) + ' to everyone (Principal "*")', statements=sids)
 
 

@@ -8,8 +8,9 @@ does not apply to DocumentDB, which performs no automatic minor upgrades whateve
 says (botocore's DocDB model: "Does not apply"), so DocumentDB is not judged on it.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
+from srmscan.evaluate.timestamps import parse_time
 from srmscan.rules_api import (
     HIGH,
     LOW,
@@ -77,13 +78,8 @@ def instance_auto_minor_upgrade(r, inv):
 
 
 def _when(value):
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed.date()
+    parsed = parse_time(value)
+    return None if parsed is None else parsed.date()
 
 
 def _pending(r, inv):

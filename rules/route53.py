@@ -4,6 +4,7 @@ they still point at something we own, query logging and keeping our domains regi
 import ipaddress
 import re
 
+from srmscan.evaluate.settings import switch
 from srmscan.model import Resource
 from srmscan.rules_api import (
     CUSTOMER,
@@ -215,10 +216,12 @@ def query_logging(r, inv):
     passing={"transfer_lock": True, "auto_renew": True},
 )
 def transfer_lock(r, inv):
-    lock = r["transfer_lock"]
-    if lock is None:
-        return unknown("ListDomains did not report the transfer lock")
-    return passed("Transfer lock is on") if lock else fail("Transfer lock is off")
+    return switch(
+        r["transfer_lock"],
+        unreported="ListDomains did not report the transfer lock",
+        on="Transfer lock is on",
+        off="Transfer lock is off",
+    )
 
 
 @rule(

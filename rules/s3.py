@@ -1,6 +1,6 @@
 """S3 buckets and the account's S3 Block Public Access: all configuration on our side of the line."""
 
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import granted_actions, resource_policy_exposure
 from srmscan.rules_api import (
     ACCOUNT_TYPE,
     CRITICAL,
@@ -129,9 +129,7 @@ def bucket_policy_public(r, inv):
         )
     if state == "private":
         return passed("No policy statement grants access to everyone")
-    actions = sorted(
-        {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
-    )
+    actions = granted_actions(public)
     neutralised = (
         bool(r.get("effective_pab", {}).get("RestrictPublicBuckets")) if r.readable("effective_pab") else False
     )

@@ -2,9 +2,8 @@
 a secret rotates, whether it is still needed, and who may read it are ours.
 """
 
-from datetime import UTC, datetime
-
-from srmscan.evaluate.policy import resource_policy_exposure
+from srmscan.evaluate.policy import granted_actions, resource_policy_exposure
+from srmscan.evaluate.timestamps import days_between, parse_utc
 from srmscan.rules_api import (
     CRITICAL,
     CUSTOMER,
@@ -23,19 +22,9 @@ MAX_ROTATION_DAYS = 90
 UNUSED_DAYS = 90
 
 
-def _when(value):
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def _days_since(inv, value):
-    when = _when(value)
-    return None if when is None else (inv.scan_time - when).days
+    when = parse_utc(value)
+    return None if when is None else days_between(when, inv.scan_time)
 
 
 def _live(r):
@@ -169,7 +158,5 @@ def policy_public(r, inv):
         return unknown("The resource policy could not be parsed, so it cannot be shown to be private")
     if state == "private":
         return passed("No policy statement grants access to everyone")
-    actions = sorted(
-        {str(a) for s in public for a in (s.get("Action") if isinstance(s.get("Action"), list) else [s.get("Action")])}
-    )
+    actions = granted_actions(public)
     return fail("The resource policy grants " + ", ".join(actions) + ' to everyone (Principal "*")', statements=sids)

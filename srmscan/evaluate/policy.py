@@ -210,6 +210,17 @@ def resource_policy_exposure(policy: dict[str, Any] | None) -> tuple[str, list[d
     return "public", public, statement_ids(public)
 
 
+def granted_actions(found: list[dict[str, Any]]) -> list[str]:
+    """The actions the given statements allow, deduplicated and sorted: what every "policy is
+    public" finding names, so that they all word it alike. A statement that lists no Action (one
+    with NotAction) shows as "None"."""
+    actions: set[str] = set()
+    for statement in found:
+        action = statement.get("Action")
+        actions.update(str(a) for a in (action if isinstance(action, list) else [action]))
+    return sorted(actions)
+
+
 # --- other AWS accounts a policy grants, against the trusted-account allow-list -------------
 TRUSTED_ACCOUNTS_TABLE = "trusted_accounts"
 # With Principal "*", these condition keys name the accounts (or principals, or the owners of the

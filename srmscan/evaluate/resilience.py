@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from srmscan.evaluate.rules_api import InventoryView, ResourceView
+from srmscan.evaluate.timestamps import parse_time
 from srmscan.model import Severity
 
 ASG = "AWS::AutoScaling::AutoScalingGroup"
@@ -128,18 +129,9 @@ def open_events(instance: ResourceView) -> list[dict[str, Any]]:
     return [e for e in instance["scheduled_events"] or [] if not e.get("completed")]
 
 
-def _when(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
 def deadline_severity(event: dict[str, Any], now: datetime) -> Severity:
     """The sooner AWS acts, the more urgent our side is: <=3 days critical, <=7 high, <=30 medium."""
-    start = _when(event.get("not_before"))
+    start = parse_time(event.get("not_before"))
     if start is None:
         return Severity.HIGH
     days = (start - now).total_seconds() / 86400

@@ -4,7 +4,7 @@ glibc gives each new thread its own malloc arena (up to eight per core), and a s
 collector threads: every arena keeps its own free lists and high-water mark, so memory freed in
 one thread is not reused by another, and the scan's peak RSS grows with the thread count. The
 threads take turns on Python's GIL, so separate arenas buy no parallelism here. Two arenas
-measured 30 MB (small account) and 32 MB (large account) less peak RSS than glibc's default, at
+measured 26 MB (small bench account) and 31 MB (large) less peak RSS than glibc's default, at
 the same wall time (BENCHMARKS.md).
 
 This is the command's choice for its own process, made in `main` before any thread starts; the

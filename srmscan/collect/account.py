@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+from collections.abc import Callable
 from typing import Any
 
 from srmscan.collect.context import Answer, Collection, fill
@@ -29,22 +30,29 @@ CREDENTIAL_REPORT_WAIT_S = 20.0
 )
 def collect_account(c: Collection, region: str) -> None:
     account = c.account()
-    summary = c.call("iam", region, "GetAccountSummary")
-    fill(account, "account_summary", summary, lambda d: d.get("SummaryMap", {}))
-    fill(
-        account,
-        "password_policy",
-        c.call("iam", region, "GetAccountPasswordPolicy", absent={"NoSuchEntity"}),
-        lambda d: d.get("PasswordPolicy", {}),
-    )
-    fill(account, "aliases", c.pages("iam", region, "ListAccountAliases", "AccountAliases"))
+    # The five reads do not depend on each other: run together, the credential report's
+    # generation (seconds on a real account) hides the other four round trips, and the IAM
+    # collector, which waits for this one, starts sooner.
+    reads: dict[str, Callable[[], Answer]] = {
+        "summary": lambda: c.call("iam", region, "GetAccountSummary"),
+        "password": lambda: c.call("iam", region, "GetAccountPasswordPolicy", absent={"NoSuchEntity"}),
+        "aliases": lambda: c.pages("iam", region, "ListAccountAliases", "AccountAliases"),
+        "mfa": lambda: c.pages(
+            "iam", region, "ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned"
+        ),
+        "report": lambda: credential_report(c, region),
+    }
+    got = dict(zip(reads, c.fanout(lambda read: read(), list(reads.values())), strict=True))
+    fill(account, "account_summary", got["summary"], lambda d: d.get("SummaryMap", {}))
+    fill(account, "password_policy", got["password"], lambda d: d.get("PasswordPolicy", {}))
+    fill(account, "aliases", got["aliases"])
     fill(
         account,
         "root_virtual_mfa",
-        c.pages("iam", region, "ListVirtualMFADevices", "VirtualMFADevices", AssignmentStatus="Assigned"),
+        got["mfa"],
         lambda devices: any(str(d.get("User", {}).get("Arn", "")).endswith(":root") for d in devices),
     )
-    fill(account, "credential_report", credential_report(c, region))
+    fill(account, "credential_report", got["report"])
 
 
 def credential_report(c: Collection, region: str) -> Answer:

@@ -56,13 +56,21 @@ def collect_s3(c: Collection, region: str) -> None:
     if listing.error is not None:
         return
     buckets = [b for b in listing.data if isinstance(b, dict) and b.get("Name")]
-    homes = c.fanout(lambda b: _home(c, region, b), buckets)
     # Every setting of every bucket is its own job: a bucket's seven reads do not wait on each
     # other, only on the per-service bound (under real latency: two round trips, not eight).
-    jobs = [(str(b["Name"]), home, op) for b, home in zip(buckets, homes, strict=True) for op in SETTINGS]
-    answers = iter(c.fanout(lambda job: _setting(c, *job), jobs))  # in the order of `jobs`
-    for bucket, home in zip(buckets, homes, strict=True):
-        c.add(_bucket(c, bucket, home, account_pab, {op: next(answers) for op in SETTINGS}))
+    # Buckets go in batches, so an account with 10,000 buckets never holds all 70,000 answers.
+    for start in range(0, len(buckets), BUCKET_BATCH):
+        batch = buckets[start : start + BUCKET_BATCH]
+        homes = c.fanout(lambda b: _home(c, region, b), batch)
+        jobs = [(str(b["Name"]), home, op) for b, home in zip(batch, homes, strict=True) for op in SETTINGS]
+        answers = iter(c.fanout(lambda job: _setting(c, *job), jobs))  # in the order of `jobs`
+        for bucket, home in zip(batch, homes, strict=True):
+            c.add(_bucket(c, bucket, home, account_pab, {op: next(answers) for op in SETTINGS}))
+
+
+#: buckets whose settings are read at once: enough jobs to keep every region's per-service bound
+#: busy, few enough that the answers waiting to become resources stay small
+BUCKET_BATCH = 100
 
 
 #: the per-bucket settings read, each with the error codes that mean "not set" rather than a failure

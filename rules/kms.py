@@ -13,6 +13,7 @@ from srmscan.rules_api import (
     MEDIUM,
     SERVICE_CONFIG,
     Example,
+    Unreadable,
     fail,
     passed,
     rule,
@@ -164,7 +165,20 @@ def key_pending_deletion_in_use(r, inv):
             users=sorted(users),
             deletion_date=when,
         )
+    _unseen_users(inv, r.region)
     return passed(
         f"Scheduled for deletion on {when}; no collected resource references it (only what srmscan collects is checked)",
         deletion_date=when,
     )
+
+
+def _unseen_users(inv, region):
+    """ "Nothing uses it" holds only if everything in the key's region was read: a failed listing
+    or an unread setting there could be the one user (a key is usable only in its own region)."""
+    for gap in inv.raw.gaps:
+        if gap.resource_type != KEY and gap.region in (region, "global"):
+            raise Unreadable(f"list of {gap.resource_type} in {gap.region}", gap.error_id)
+    for res in inv.raw.resources:
+        if res.type != KEY and res.region == region and res.unreadable:
+            key, error_id = sorted(res.unreadable.items())[0]
+            raise Unreadable(f"{key} of {res.type} {res.id}", error_id)

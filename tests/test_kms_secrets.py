@@ -72,6 +72,19 @@ def test_keys(session, aws, ruleset) -> None:
     assert one(findings, "dynamodb.table_encryption_key", "archive").evidence["key"] == "customer_managed"
 
 
+@pytest.mark.parametrize("operation", ["ListTables", "DescribeTable"])
+def test_pending_deletion_is_unknown_when_a_possible_user_was_not_read(session, aws, ruleset, operation) -> None:  # type: ignore[no-untyped-def]
+    """ "No collected resource uses the key" is a pass only if the key's region was read in full:
+    a failed listing (ListTables) or an unread table (DescribeTable) could hide the one user."""
+    ids = _keys(session)
+    fail_operation(aws.events, "dynamodb", operation)
+    findings = evaluate(collect_inventory(aws, [REGION], only={"kms", "dynamodb"}), ruleset)
+    for key in ("doomed", "unused"):
+        f = one(findings, "kms.key_pending_deletion_in_use", ids[key])
+        assert f.status is Status.UNKNOWN and f.error_ids, (key, f.status)
+        assert "dynamodb" in (f.unknown_reason or "").lower(), f.unknown_reason
+
+
 def test_denied_key_calls_are_unknown(session, aws, ruleset) -> None:
     ids = _keys(session)
     fail_operation(aws.events, "kms", "GetKeyPolicy")

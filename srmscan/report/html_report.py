@@ -104,17 +104,19 @@ def _asset(name: str) -> tuple[Markup, str]:
     return Markup(text), f"sha256-{digest}"
 
 
+def page_assets() -> dict[str, Any]:
+    """The stylesheet and script every report page inlines, each with its CSP hash."""
+    style, style_hash = _asset("report.css")
+    script, script_hash = _asset("report.js")
+    return {"style": style, "style_hash": style_hash, "script": script, "script_hash": script_hash}
+
+
 def view_model(result: ScanResult) -> dict[str, Any]:
     inv = result.inventory
     findings = result.findings
     matrix = result.ruleset.matrix
-    style, style_hash = _asset("report.css")
-    script, script_hash = _asset("report.js")
     return {
-        "style": style,
-        "style_hash": style_hash,
-        "script": script,
-        "script_hash": script_hash,
+        **page_assets(),
         "result": result,
         "inv": inv,
         "summary": counts(findings),

@@ -15,7 +15,7 @@ from typing import Any
 from srmscan.evaluate.engine import load_ruleset
 from srmscan.evaluate.matrix import Matrix
 from srmscan.model import Finding, Inventory, Resource, Status
-from srmscan.report.html_report import OWNER_BLURB, SECTION_PAGE, _asset, _environment, _json_chunks_for_script
+from srmscan.report.html_report import OWNER_BLURB, SECTION_PAGE, _environment, _json_chunks_for_script, page_assets
 from srmscan.report.sections import (
     NO_TEAM_VALUE,
     OWNER_LABELS,
@@ -108,13 +108,8 @@ def merged_view(merged: dict[str, Any], matrix: Matrix | None = None) -> dict[st
     for o in options["account"]:
         if aliases.get(o["value"]):
             o["label"] = f"{o['value']} ({aliases[o['value']]})"
-    style, style_hash = _asset("report.css")
-    script, script_hash = _asset("report.js")
     return {
-        "style": style,
-        "style_hash": style_hash,
-        "script": script,
-        "script_hash": script_hash,
+        **page_assets(),
         "merged": merged,
         "skipped": skipped,
         "owner_labels": OWNER_LABELS,
